@@ -1,0 +1,1 @@
+"""The Elk E27 integration for Home Assistant."""

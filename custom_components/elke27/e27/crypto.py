@@ -1,0 +1,158 @@
+"""Schema-0 presentation layer and key derivation (PROTOCOL.md §3, §5, §6.2, §7.3)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from array import array
+from dataclasses import dataclass, field
+from typing import Final
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from .const import (
+    AES_BLOCK,
+    AES_IV,
+    ENVELOPE_HEADER_SIZE,
+    ENVELOPE_OVERHEAD,
+    MAGIC,
+    MAX_PAYLOAD,
+    PAD_MASK,
+    PROTOCOL_ENCRYPTED,
+)
+from .errors import E27CryptoError
+
+_MODE: Final = modes.CBC(AES_IV)
+_WORD: Final = array("I").itemsize == 4 and "I" or "L"
+
+
+def swap32(data: bytes | bytearray) -> bytes:
+    """Reverse the byte order inside every 4-byte group of data."""
+    if len(data) % 4:
+        raise E27CryptoError(f"cannot word-swap {len(data)} bytes: not a multiple of 4")
+    words = array(_WORD)
+    words.frombytes(data)
+    words.byteswap()
+    return words.tobytes()
+
+
+def padding_length(size: int) -> int:
+    """Zero bytes needed to bring a plaintext of size bytes to a whole AES block."""
+    return -size % AES_BLOCK
+
+
+def hex_key_to_aes(key_hex: str) -> bytes:
+    """AES key for a hex key from the panel (tempkey, link key): swap32 of its bytes."""
+    try:
+        raw = bytes.fromhex(key_hex)
+    except ValueError as err:
+        raise E27CryptoError("key is not valid hex") from err
+    if len(raw) != AES_BLOCK:
+        raise E27CryptoError(f"key has {len(raw)} bytes, expected {AES_BLOCK}")
+    return swap32(raw)
+
+
+def _aes_key(key: bytes) -> algorithms.AES:
+    if len(key) != AES_BLOCK:
+        raise E27CryptoError(f"AES key has {len(key)} bytes, expected {AES_BLOCK}")
+    return algorithms.AES(key)
+
+
+def _encrypt(key: bytes, plaintext: bytes) -> bytes:
+    encryptor = Cipher(_aes_key(key), _MODE).encryptor()
+    return encryptor.update(plaintext) + encryptor.finalize()
+
+
+def _decrypt(key: bytes, ciphertext: bytes) -> bytes:
+    decryptor = Cipher(_aes_key(key), _MODE).decryptor()
+    return decryptor.update(ciphertext) + decryptor.finalize()
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """A decrypted schema-0 envelope."""
+
+    envelope_seq: int
+    src: int
+    dest: int
+    head: int
+    payload: bytes = field(repr=False)
+    padding: int
+
+
+def seal(key: bytes, payload: bytes, *, envelope_seq: int, src: int, dest: int, head: int = 0) -> tuple[int, bytes]:
+    """Encrypt payload into a schema-0 envelope; return (protocol byte, ciphertext)."""
+    if len(payload) > MAX_PAYLOAD:
+        raise ValueError(f"payload of {len(payload)} bytes exceeds the {MAX_PAYLOAD}-byte limit")
+    pad = padding_length(len(payload) + ENVELOPE_OVERHEAD)
+    plaintext = (
+        envelope_seq.to_bytes(4, "little") + bytes((src, dest, head)) + payload + MAGIC + bytes(pad)
+    )
+    return PROTOCOL_ENCRYPTED | pad, swap32(_encrypt(key, swap32(plaintext)))
+
+
+def open_envelope(key: bytes, protocol: int, ciphertext: bytes) -> Envelope:
+    """Decrypt and check a schema-0 envelope; raise E27CryptoError if it is not one."""
+    if not protocol & PROTOCOL_ENCRYPTED:
+        raise E27CryptoError(f"protocol byte 0x{protocol:02x} does not mark an encrypted payload")
+    if not ciphertext or len(ciphertext) % AES_BLOCK:
+        raise E27CryptoError(f"ciphertext of {len(ciphertext)} bytes is not a whole number of AES blocks")
+    pad = protocol & PAD_MASK
+    plaintext = swap32(_decrypt(key, swap32(ciphertext)))
+    end = len(plaintext) - pad
+    if end < ENVELOPE_OVERHEAD or plaintext[end - len(MAGIC) : end] != MAGIC:
+        raise E27CryptoError("MAGIC check failed after decryption: wrong key or corrupted payload")
+    return Envelope(
+        envelope_seq=int.from_bytes(plaintext[:4], "little"),
+        src=plaintext[4],
+        dest=plaintext[5],
+        head=plaintext[6],
+        payload=plaintext[ENVELOPE_HEADER_SIZE : end - len(MAGIC)],
+        padding=pad,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSecrets:
+    """The api_link proof (`pass`) and the one-use key for the reply (`tempkey`)."""
+
+    pass_hex: str = field(repr=False)
+    tempkey_hex: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "LinkSecrets(pass_hex=<redacted>, tempkey_hex=<redacted>)"
+
+
+def _sha1_hex(text: str) -> str:
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def derive_link_secrets(
+    *, access_code: str, passphrase: str, nonce: str, cnonce: str, mn: str, sn: str
+) -> LinkSecrets:
+    """Derive `pass` and `tempkey` from the installer secrets and both nonces."""
+    h1 = _sha1_hex(f"{access_code}:{sn}:{passphrase}")
+    h2 = _sha1_hex(f"{sn}:{nonce}:{mn}")
+    h3 = _sha1_hex(f"{h1}:{cnonce}:{h2}")
+    return LinkSecrets(pass_hex=h3[:8], tempkey_hex=h3[8:])
+
+
+def new_cnonce() -> str:
+    """A fresh client nonce: 20 random bytes as lowercase hex."""
+    return secrets.token_hex(20)
+
+
+def decrypt_key_field(linkkey_hex: str, field_hex: str) -> bytes:
+    """Decrypt a hello `sk`/`shm` field with the link key; the output is not swapped."""
+    try:
+        ciphertext = bytes.fromhex(field_hex)
+    except ValueError as err:
+        raise E27CryptoError("hello key field is not valid hex") from err
+    if not ciphertext or len(ciphertext) % AES_BLOCK:
+        raise E27CryptoError(f"hello key field of {len(ciphertext)} bytes is not a whole number of AES blocks")
+    return _decrypt(hex_key_to_aes(linkkey_hex), swap32(ciphertext))
+
+
+def encrypt_key_field(linkkey_hex: str, raw: bytes) -> str:
+    """Encrypt a session key for a hello reply (the panel's side of decrypt_key_field)."""
+    return swap32(_encrypt(hex_key_to_aes(linkkey_hex), raw)).hex()

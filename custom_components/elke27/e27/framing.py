@@ -1,0 +1,182 @@
+"""Link layer: 7E frames with byte stuffing, LE16 LENGTH and CRC-16/ARC (PROTOCOL.md §4)."""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from dataclasses import dataclass
+from typing import Final
+
+from .const import FRAME_ESCAPED, FRAME_START, MAX_FRAME_LENGTH, MIN_FRAME_LENGTH
+from .errors import (
+    E27CrcError,
+    E27FrameLengthError,
+    E27FramingError,
+    E27TruncatedFrameError,
+)
+
+_START: Final = bytes([FRAME_START])
+_STUFFED: Final = bytes([FRAME_START, FRAME_ESCAPED])
+
+
+def _crc_byte_table() -> list[int]:
+    table = []
+    for value in range(256):
+        crc = value
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+        table.append(crc)
+    return table
+
+
+_CRC8: Final = _crc_byte_table()
+# Two bytes at a time: for a 16-bit reflected CRC, feeding the little-endian word
+# w is the same as feeding its low then its high byte, so one lookup does both.
+_CRC16: Final = array(
+    "H", ((((w >> 8) ^ _CRC8[w & 0xFF]) >> 8) ^ _CRC8[((w >> 8) ^ _CRC8[w & 0xFF]) & 0xFF] for w in range(65536))
+).tolist()
+_LITTLE_ENDIAN: Final = sys.byteorder == "little"
+
+
+def crc16(data: bytes | bytearray | memoryview, crc: int = 0) -> int:
+    """CRC-16/ARC (poly 0xA001 reflected, init 0, no final XOR) of data."""
+    even = len(data) & ~1
+    words = array("H")
+    words.frombytes(data[:even])
+    if not _LITTLE_ENDIAN:
+        words.byteswap()
+    table = _CRC16
+    for word in words:
+        crc = table[crc ^ word]
+    if even != len(data):
+        crc = (crc >> 8) ^ _CRC8[(crc ^ data[-1]) & 0xFF]
+    return crc
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One deframed link-layer frame (CRC already checked)."""
+
+    protocol: int
+    data: bytes
+
+    @property
+    def body(self) -> bytes:
+        """Protocol byte, LENGTH and data, as covered by the CRC."""
+        return _header(self.protocol, len(self.data)) + self.data
+
+
+def _header(protocol: int, data_len: int) -> bytes:
+    length = data_len + MIN_FRAME_LENGTH
+    return bytes((protocol, length & 0xFF, length >> 8))
+
+
+def build_frame(protocol: int, data: bytes) -> bytes:
+    """Frame data for the wire: 7E, then the stuffed protocol, LENGTH, data and CRC."""
+    if not 0 < protocol <= 0xFF or protocol == FRAME_START:
+        raise ValueError(f"invalid protocol byte 0x{protocol:02x}")
+    if len(data) + MIN_FRAME_LENGTH > MAX_FRAME_LENGTH:
+        raise ValueError(f"frame data of {len(data)} bytes exceeds the {MAX_FRAME_LENGTH}-byte frame limit")
+    body = _header(protocol, len(data)) + data
+    crc = crc16(body)
+    body += bytes((crc & 0xFF, crc >> 8))
+    return _START + body.replace(_START, _STUFFED)
+
+
+class Deframer:
+    """Resynchronising receiver: feed it bytes in any chunking, get frames and errors back.
+
+    Bytes outside a frame (garbage, cleartext) are skipped and counted in
+    ``discarded``. ``7E`` followed by a non-zero byte always starts a new frame,
+    abandoning any partial one. It never holds more than one frame's worth of bytes.
+    """
+
+    __slots__ = ("_esc", "_frame", "_max_length", "_need", "discarded")
+
+    def __init__(self, max_length: int = MAX_FRAME_LENGTH) -> None:
+        self._max_length = max_length
+        self._esc = False
+        self._frame: bytearray | None = None
+        self._need = 0
+        self.discarded = 0
+
+    @property
+    def buffered(self) -> int:
+        """Number of unstuffed bytes of the frame being collected."""
+        return 0 if self._frame is None else len(self._frame)
+
+    def feed(self, data: bytes | bytearray) -> list[Frame | E27FramingError]:
+        """Consume data; return complete frames and framing errors in stream order."""
+        out: list[Frame | E27FramingError] = []
+        i = 0
+        n = len(data)
+        if self._esc and n:
+            self._esc = False
+            i = self._escaped(data[0], out)
+        while i < n:
+            frame = self._frame
+            if frame is None:
+                k = data.find(_START, i)
+                if k < 0:
+                    self.discarded += n - i
+                    break
+                self.discarded += k - i
+            else:
+                want = (self._need or 3) - len(frame)
+                k = data.find(_START, i, i + want)
+                if k < 0:
+                    frame += data[i : i + want]
+                    i = min(n, i + want)
+                    self._check(out)
+                    continue
+                frame += data[i:k]
+            i = k + 1
+            if i >= n:
+                self._esc = True
+                break
+            # A second 7E is not consumed: it is found again and opens a new escape.
+            i += self._escaped(data[i], out)
+        return out
+
+    def _escaped(self, byte: int, out: list[Frame | E27FramingError]) -> int:
+        """Handle the byte after a 7E; return 1 if consumed, 0 to re-read it as a new 7E."""
+        if byte == FRAME_START:
+            return 0
+        if byte == FRAME_ESCAPED:
+            if self._frame is None:
+                self.discarded += 2
+            else:
+                self._frame.append(FRAME_START)
+                self._check(out)
+            return 1
+        if self._frame is not None:
+            out.append(E27TruncatedFrameError(f"frame abandoned after {len(self._frame)} bytes: a new frame started"))
+        self._frame = bytearray((byte,))
+        self._need = 0
+        return 1
+
+    def _check(self, out: list[Frame | E27FramingError]) -> None:
+        frame = self._frame
+        assert frame is not None
+        if not self._need:
+            if len(frame) < 3:
+                return
+            need = frame[1] | frame[2] << 8
+            if not MIN_FRAME_LENGTH <= need <= self._max_length:
+                out.append(
+                    E27FrameLengthError(
+                        f"frame LENGTH {need} outside {MIN_FRAME_LENGTH}..{self._max_length}"
+                    )
+                )
+                self._frame = None
+                return
+            self._need = need
+        if len(frame) < self._need:
+            return
+        self._frame = None
+        received = frame[-2] | frame[-1] << 8
+        computed = crc16(memoryview(frame)[:-2])
+        if received != computed:
+            out.append(E27CrcError(f"frame CRC 0x{received:04x} does not match computed 0x{computed:04x}"))
+            return
+        out.append(Frame(frame[0], bytes(frame[3:-2])))

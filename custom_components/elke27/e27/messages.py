@@ -1,0 +1,221 @@
+"""JSON envelopes: requests, cleartext stream splitting, reply parsing (PROTOCOL.md §6–§8)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .const import BROADCAST_SEQ, CLEARTEXT_SEQ, MAX_CLEARTEXT, ErrorCode, error_reason
+from .errors import E27MessageError
+
+type JsonObject = dict[str, Any]
+
+REDACTED: Final = "**REDACTED**"
+# Keys whose values are secret wherever they appear in a message.
+SECRET_KEYS: Final = frozenset(
+    {"pin", "pass", "enc", "hmac", "sk", "shm", "linkkey", "linkhmac", "access_code", "passphrase", "code"}
+)
+_ROOT_KEYS: Final = frozenset(
+    {"seq", "session_id", "error_code", "error_message", "error_text", "error_detail", "error_payload", "payload", "detail"}
+)
+_MESSAGE_KEYS: Final = ("error_message", "error_text", "error_detail", "detail")
+# Replies that carry seq and session_id inside their domain object.
+NESTED_SEQ_DOMAINS: Final = frozenset({"hello", "authenticate"})
+
+
+@dataclass(frozen=True, slots=True)
+class ClientIdentity:
+    """Who we are to the panel; the panel stores one link per `sn`."""
+
+    mn: str
+    sn: str
+    fwver: str = "1.0"
+    hwver: str = "1.0"
+    osver: str = "1.0"
+
+    def as_wire(self) -> JsonObject:
+        """The identity fields in the order the panel is known to accept."""
+        return {"mn": self.mn, "sn": self.sn, "fwver": self.fwver, "hwver": self.hwver, "osver": self.osver}
+
+
+def encode(obj: Mapping[str, Any]) -> bytes:
+    """Compact UTF-8 JSON, key order preserved."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def build_request(seq: int, session_id: int, body: Mapping[str, Any]) -> bytes:
+    """An online request: seq, session_id, then the domain object(s) of body."""
+    return encode({"seq": seq, "session_id": session_id, **body})
+
+
+def build_api_link_request(identity: ClientIdentity, pass_hex: str, cnonce: str, seq: int = CLEARTEXT_SEQ) -> bytes:
+    """The cleartext api_link request."""
+    return encode({"seq": seq, "api_link": {"pass": pass_hex, "cnonce": cnonce, **identity.as_wire()}})
+
+
+def build_hello_request(identity: ClientIdentity, seq: int = CLEARTEXT_SEQ) -> bytes:
+    """The cleartext hello request."""
+    return encode({"seq": seq, "hello": identity.as_wire()})
+
+
+def decode(data: bytes) -> JsonObject:
+    """Parse one JSON object; anything else is an E27MessageError."""
+    try:
+        obj = json.loads(data)
+    except (UnicodeDecodeError, ValueError) as err:
+        raise E27MessageError(f"payload is not valid JSON: {err}") from err
+    if not isinstance(obj, dict):
+        raise E27MessageError(f"payload is a JSON {type(obj).__name__}, not an object")
+    return obj
+
+
+class JsonStreamSplitter:
+    """Splits an unframed byte stream into top-level JSON objects by brace counting.
+
+    Bytes outside an object (whitespace, stray text) are skipped. ``pop`` scans
+    only as far as the next complete object, so once the caller has the object it
+    was waiting for, ``remainder`` holds every byte after it untouched (a caller
+    that switches to framed traffic hands them to its deframer).
+    """
+
+    __slots__ = ("_buf", "_depth", "_escape", "_in_string", "_pos", "_start")
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._pos = 0
+        self._start = -1
+        self._depth = 0
+        self._in_string = False
+        self._escape = False
+
+    @property
+    def remainder(self) -> bytes:
+        """Bytes not yet returned as part of an object."""
+        return bytes(self._buf)
+
+    def feed(self, data: bytes) -> None:
+        """Append received bytes."""
+        self._buf += data
+
+    def pop(self) -> JsonObject | None:
+        """The next complete object, or None until more bytes arrive."""
+        buf = self._buf
+        while self._pos < len(buf):
+            byte = buf[self._pos]
+            self._pos += 1
+            if self._start < 0:
+                if byte == 0x7B:  # {
+                    self._start = self._pos - 1
+                    self._depth = 1
+                continue
+            if self._in_string:
+                if self._escape:
+                    self._escape = False
+                elif byte == 0x5C:  # backslash
+                    self._escape = True
+                elif byte == 0x22:  # "
+                    self._in_string = False
+            elif byte == 0x22:
+                self._in_string = True
+            elif byte == 0x7B:
+                self._depth += 1
+            elif byte == 0x7D:  # }
+                self._depth -= 1
+                if not self._depth:
+                    text = bytes(buf[self._start : self._pos])
+                    del buf[: self._pos]
+                    self._pos = 0
+                    self._start = -1
+                    return decode(text)
+        if self._start < 0:
+            del buf[: self._pos]  # skipped bytes outside any object
+            self._pos = 0
+        elif len(buf) - self._start > MAX_CLEARTEXT:
+            raise E27MessageError(f"unframed JSON object longer than {MAX_CLEARTEXT} bytes")
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class PanelError:
+    """A non-zero error code found in a reply, with a readable reason."""
+
+    code: int
+    message: str
+
+    @property
+    def reason(self) -> str:
+        """The panel's own text if it sent one, else our description of the code."""
+        return self.message or error_reason(self.code)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A decoded message from the panel."""
+
+    seq: int | None
+    session_id: int | None
+    domain: str | None
+    command: str | None
+    body: JsonObject = field(repr=False)
+    error: PanelError | None
+    raw: JsonObject = field(repr=False)
+
+    @property
+    def is_broadcast(self) -> bool:
+        """True for unsolicited messages (seq 0)."""
+        return self.seq == BROADCAST_SEQ
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _error_in(obj: Mapping[str, Any]) -> PanelError | None:
+    if "error_code" not in obj:
+        return None
+    code = _as_int(obj["error_code"])
+    if code is None:
+        code = ErrorCode.UNKNOWN
+    if code == ErrorCode.NONE:
+        return None
+    message = next((str(obj[key]) for key in _MESSAGE_KEYS if isinstance(obj.get(key), str)), "")
+    return PanelError(int(code), message)
+
+
+def parse_message(obj: JsonObject) -> Message:
+    """Normalise a reply or broadcast: find its seq, route and any of the three error shapes."""
+    seq = _as_int(obj.get("seq"))
+    session_id = _as_int(obj.get("session_id"))
+    error = _error_in(obj)
+    domain = next((key for key in obj if key not in _ROOT_KEYS), None)
+    command: str | None = None
+    body: JsonObject = {}
+    if domain is not None:
+        inner = obj[domain]
+        if isinstance(inner, dict):
+            if domain in NESTED_SEQ_DOMAINS:
+                seq = _as_int(inner.get("seq")) if seq is None else seq
+                session_id = _as_int(inner.get("session_id")) or session_id
+                body = inner
+            else:
+                command = next((key for key in inner if key != "error_code" and isinstance(inner[key], dict)), None)
+                body = inner[command] if command is not None else inner
+            error = error or _error_in(inner) or (_error_in(body) if body is not inner else None)
+    return Message(seq, session_id, domain, command, body, error, obj)
+
+
+def redact(value: Any) -> Any:
+    """A copy of a JSON value with every secret field replaced, for logging."""
+    if isinstance(value, dict):
+        return {key: REDACTED if key in SECRET_KEYS else redact(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    return value
