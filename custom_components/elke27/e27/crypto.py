@@ -23,7 +23,7 @@ from .const import (
 from .errors import E27CryptoError
 
 _MODE: Final = modes.CBC(AES_IV)
-_WORD: Final = array("I").itemsize == 4 and "I" or "L"
+_WORD: Final = (array("I").itemsize == 4 and "I") or "L"
 
 
 def swap32(data: bytes | bytearray) -> bytes:
@@ -85,9 +85,7 @@ def seal(key: bytes, payload: bytes, *, envelope_seq: int, src: int, dest: int, 
     if len(payload) > MAX_PAYLOAD:
         raise ValueError(f"payload of {len(payload)} bytes exceeds the {MAX_PAYLOAD}-byte limit")
     pad = padding_length(len(payload) + ENVELOPE_OVERHEAD)
-    plaintext = (
-        envelope_seq.to_bytes(4, "little") + bytes((src, dest, head)) + payload + MAGIC + bytes(pad)
-    )
+    plaintext = envelope_seq.to_bytes(4, "little") + bytes((src, dest, head)) + payload + MAGIC + bytes(pad)
     return PROTOCOL_ENCRYPTED | pad, swap32(_encrypt(key, swap32(plaintext)))
 
 
@@ -127,9 +125,7 @@ def _sha1_hex(text: str) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
-def derive_link_secrets(
-    *, access_code: str, passphrase: str, nonce: str, cnonce: str, mn: str, sn: str
-) -> LinkSecrets:
+def derive_link_secrets(*, access_code: str, passphrase: str, nonce: str, cnonce: str, mn: str, sn: str) -> LinkSecrets:
     """Derive `pass` and `tempkey` from the installer secrets and both nonces."""
     h1 = _sha1_hex(f"{access_code}:{sn}:{passphrase}")
     h2 = _sha1_hex(f"{sn}:{nonce}:{mn}")

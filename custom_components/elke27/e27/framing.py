@@ -163,11 +163,7 @@ class Deframer:
                 return
             need = frame[1] | frame[2] << 8
             if not MIN_FRAME_LENGTH <= need <= self._max_length:
-                out.append(
-                    E27FrameLengthError(
-                        f"frame LENGTH {need} outside {MIN_FRAME_LENGTH}..{self._max_length}"
-                    )
-                )
+                out.append(E27FrameLengthError(f"frame LENGTH {need} outside {MIN_FRAME_LENGTH}..{self._max_length}"))
                 self._frame = None
                 return
             self._need = need

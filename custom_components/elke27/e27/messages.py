@@ -18,7 +18,17 @@ SECRET_KEYS: Final = frozenset(
     {"pin", "pass", "enc", "hmac", "sk", "shm", "linkkey", "linkhmac", "access_code", "passphrase", "code"}
 )
 _ROOT_KEYS: Final = frozenset(
-    {"seq", "session_id", "error_code", "error_message", "error_text", "error_detail", "error_payload", "payload", "detail"}
+    {
+        "seq",
+        "session_id",
+        "error_code",
+        "error_message",
+        "error_text",
+        "error_detail",
+        "error_payload",
+        "payload",
+        "detail",
+    }
 )
 _MESSAGE_KEYS: Final = ("error_message", "error_text", "error_detail", "detail")
 # Replies that carry seq and session_id inside their domain object.
