@@ -1,0 +1,133 @@
+"""UDP discovery of panels on the local network (PROTOCOL.md §2.1)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .const import DISCOVERY_MARKER, DISCOVERY_PORT, DISCOVERY_REQUEST, DISCOVERY_TIMEOUT, PROBE_TIMEOUT
+
+_LOGGER = logging.getLogger(__package__)
+BROADCAST_ADDRESS = "255.255.255.255"
+_RESENDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredPanel:
+    """A panel that answered discovery."""
+
+    name: str
+    mac: str
+    host: str
+    port: int
+    encrypted_port: int | None
+    serial: str | None
+
+
+def normalize_mac(mac: str) -> str | None:
+    """MAC as lowercase colon-separated pairs, whatever separators the panel used; None if invalid."""
+    digits = "".join(ch for ch in mac if ch not in ":-. ").lower()
+    if len(digits) != 12 or any(ch not in "0123456789abcdef" for ch in digits):
+        return None
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+def _port(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and 0 < value < 65536 else None
+
+
+def parse_discovery_reply(data: bytes, source_host: str) -> DiscoveredPanel | None:
+    """The panel described by a discovery datagram, or None if it is not a usable panel reply.
+
+    Where the panel puts its ELKWC2017 marker is not known (PROTOCOL.md §13.1), so
+    it is looked for anywhere in the datagram, and only the fields we need are required.
+    """
+    if DISCOVERY_MARKER not in data or data.strip() == DISCOVERY_REQUEST:
+        return None
+    try:
+        obj = json.loads(data)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(obj, dict):
+        return None
+    mac = normalize_mac(str(obj.get("MAC_ADDR", "")))
+    port = _port(obj.get("LISTEN_PORT"))
+    if mac is None or port is None:
+        return None
+    host = obj.get("IPV4_ADDR")
+    serial = obj.get("SERIAL")
+    name = obj.get("NAME")
+    return DiscoveredPanel(
+        name=name if isinstance(name, str) and name else f"E27 {mac[-5:].replace(':', '').upper()}",
+        mac=mac,
+        host=host if isinstance(host, str) and host and host != "0.0.0.0" else source_host,  # noqa: S104
+        port=port,
+        encrypted_port=_port(obj.get("ENCRYPTED_LISTEN_PORT")),
+        serial=serial if isinstance(serial, str) and serial else None,
+    )
+
+
+class _DiscoveryProtocol(asyncio.DatagramProtocol):
+    def __init__(self) -> None:
+        self.found: dict[str, DiscoveredPanel] = {}
+        self.event = asyncio.Event()
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        panel = parse_discovery_reply(data, str(addr[0]))
+        if panel is not None:
+            self.found.setdefault(panel.mac, panel)
+            self.event.set()
+
+    def error_received(self, exc: Exception) -> None:
+        _LOGGER.debug("Discovery socket error: %s", exc)
+
+
+async def _scan(targets: list[str], port: int, timeout: float, *, first_only: bool) -> list[DiscoveredPanel]:
+    loop = asyncio.get_running_loop()
+    transport, protocol = await loop.create_datagram_endpoint(
+        _DiscoveryProtocol,
+        local_addr=("0.0.0.0", 0),  # noqa: S104 - replies to a broadcast come back on any interface
+        allow_broadcast=True,
+    )
+    try:
+        deadline = loop.time() + timeout
+        while (remaining := deadline - loop.time()) > 0:
+            if not (first_only and protocol.found):
+                for target in targets:
+                    try:
+                        transport.sendto(DISCOVERY_REQUEST, (target, port))
+                    except OSError as err:
+                        _LOGGER.debug("Cannot send discovery to %s: %s", target, err)
+            protocol.event.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(remaining, timeout / _RESENDS)):
+                    await protocol.event.wait()
+            if first_only and protocol.found:
+                break
+    finally:
+        transport.close()
+    return list(protocol.found.values())
+
+
+async def async_discover(
+    timeout: float = DISCOVERY_TIMEOUT, *, targets: Iterable[str] = (BROADCAST_ADDRESS,), port: int = DISCOVERY_PORT
+) -> list[DiscoveredPanel]:
+    """Broadcast a discovery request to each target address and collect every panel that answers in time."""
+    return await _scan(list(targets), port, timeout, first_only=False)
+
+
+async def async_probe(
+    host: str, timeout: float = PROBE_TIMEOUT, *, port: int = DISCOVERY_PORT
+) -> DiscoveredPanel | None:
+    """Ask one host directly; its identity (name, MAC) or None if nothing answered."""
+    found = await _scan([host], port, timeout, first_only=True)
+    return found[0] if found else None
