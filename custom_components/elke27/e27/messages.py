@@ -134,6 +134,8 @@ class JsonStreamSplitter:
             elif byte == 0x7D:  # }
                 self._depth -= 1
                 if not self._depth:
+                    if self._pos - self._start > MAX_CLEARTEXT:
+                        raise E27MessageError(f"unframed JSON object longer than {MAX_CLEARTEXT} bytes")
                     text = bytes(buf[self._start : self._pos])
                     del buf[: self._pos]
                     self._pos = 0
@@ -213,7 +215,8 @@ def parse_message(obj: JsonObject) -> Message:
         if isinstance(inner, dict):
             if domain in NESTED_SEQ_DOMAINS:
                 seq = _as_int(inner.get("seq")) if seq is None else seq
-                session_id = _as_int(inner.get("session_id")) or session_id
+                nested_id = _as_int(inner.get("session_id"))
+                session_id = session_id if nested_id is None else nested_id
                 body = inner
             else:
                 command = next((key for key in inner if key != "error_code" and isinstance(inner[key], dict)), None)
