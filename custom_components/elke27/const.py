@@ -1,0 +1,39 @@
+"""Constants of the Elk E27 integration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from .e27.const import DEFAULT_PORT as PANEL_PORT
+from .e27.const import DISCOVERY_PORT as PANEL_DISCOVERY_PORT
+
+DOMAIN: Final = "elke27"
+LOGGER = logging.getLogger(__package__)
+
+DEFAULT_PORT: Final = PANEL_PORT
+# Module-level so tests can point discovery at an emulator's ephemeral port.
+DISCOVERY_PORT: Final[int] = PANEL_DISCOVERY_PORT
+FLOW_DISCOVERY_TIMEOUT: Final = 3.0
+FLOW_PROBE_TIMEOUT: Final = 3.0
+LINK_TIMEOUT: Final = 15.0
+
+CONF_MAC: Final = "mac"
+CONF_PANEL_NAME: Final = "panel_name"
+CONF_CLIENT: Final = "client"
+CONF_LINKKEY: Final = "linkkey"
+CONF_LINKHMAC: Final = "linkhmac"
+CONF_ACCESS_CODE: Final = "access_code"
+CONF_PASSPHRASE: Final = "passphrase"  # noqa: S105 - a form field name, not a secret
+CONF_PANEL: Final = "panel"
+# The panel needs a user code for every arm and disarm and we never store one, so
+# Home Assistant always asks for the code; the options are about arming behaviour.
+CONF_KEEP_AWAY: Final = "keep_away"
+DEFAULT_KEEP_AWAY: Final = False
+MANUAL_ENTRY: Final = "manual"
+
+# Our identity towards the panel; `sn` is random per config entry.
+CLIENT_MN: Final = "222"
+CLIENT_FWVER: Final = "0.1.0"
+CLIENT_HWVER: Final = "1.0"
+CLIENT_OSVER: Final = "1.0"
