@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .api import PanelApi
 from .connection import Phase
 from .faults import DEFAULT_GARBAGE, Faults, corrupt_frame
 from .handler import (
@@ -17,22 +18,36 @@ from .handler import (
     unrecognized_command,
 )
 from .links import Link, new_link
+from .model import ALARM_TYPES, DEFINITIONS, ZONE_TYPES, ArmState, PanelOptions, PanelSpec, Refused
+from .panelfile import PanelFileError, load_panel
 from .server import DuplicateSnPolicy, EmulatorPanel, PanelConfig
+from .state import PanelState
 
 __all__ = [
+    "ALARM_TYPES",
     "DEFAULT_GARBAGE",
+    "DEFINITIONS",
+    "ZONE_TYPES",
+    "ArmState",
     "DuplicateSnPolicy",
     "EmulatorPanel",
     "Faults",
     "JsonObject",
     "Link",
+    "PanelApi",
     "PanelConfig",
+    "PanelFileError",
+    "PanelOptions",
     "PanelSession",
+    "PanelSpec",
+    "PanelState",
     "Phase",
+    "Refused",
     "RequestHandler",
     "authenticate_reply",
     "corrupt_frame",
     "keepalive_reply",
+    "load_panel",
     "new_link",
     "reply",
     "request_route",

@@ -16,7 +16,7 @@ from custom_components.elke27.e27 import const, crypto, framing, messages
 from custom_components.elke27.e27.errors import E27FramingError, E27MessageError, E27ProtocolError
 
 from .faults import corrupt_frame
-from .handler import JsonObject, PanelSession, authenticate_reply, keepalive_reply, request_route
+from .handler import JsonObject, PanelSession, keepalive_reply, request_route
 
 if TYPE_CHECKING:
     from .server import EmulatorPanel
@@ -316,7 +316,7 @@ class PanelConnection:
         if route == ("system", "r_u_alive"):
             replies = [keepalive_reply(session, request)]
         elif route[0] == "authenticate":
-            replies = [authenticate_reply(session, request, self._panel.pins, self._panel._new_session_id)]
+            replies = [self._panel._authenticate(session, request)]
         else:
             replies = list(self._panel.handler(session, request) or ())
         for reply in replies:

@@ -12,11 +12,14 @@ from typing import Any, Final, Literal, Self
 
 from custom_components.elke27.e27 import const
 
+from .api import PanelApi
 from .connection import PanelConnection, Phase
+from .control import PanelControls
 from .discovery import DiscoveryResponder
 from .faults import DEFAULT_GARBAGE, Faults
-from .handler import JsonObject, PanelSession, RequestHandler, unrecognized_command
+from .handler import JsonObject, PanelSession, RequestHandler, authenticate_reply, unrecognized_command
 from .links import Link, new_link
+from .state import PanelState
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -51,16 +54,25 @@ class PanelConfig:
     """PIN -> user_id accepted by authenticate."""
 
 
-class EmulatorPanel:
+class EmulatorPanel(PanelControls):
     """An E27 panel on loopback (or any address), for tests and the demo.
 
-    Online requests other than keepalive and authenticate go to `handler`,
-    which the panel model plugs in; the default answers 11001.
+    With a `state` (PanelState) the panel answers the E27 API from it, takes PINs from its
+    users (config.pins is then unused) and broadcasts its changes; without one, online requests
+    other than keepalive and authenticate go to `handler`, whose default answers 11001.
     """
 
-    def __init__(self, config: PanelConfig | None = None, *, handler: RequestHandler | None = None) -> None:
+    def __init__(
+        self,
+        config: PanelConfig | None = None,
+        *,
+        handler: RequestHandler | None = None,
+        state: PanelState | None = None,
+    ) -> None:
         self.config = config or PanelConfig()
-        self.handler: RequestHandler = handler or unrecognized_command
+        self.state = state
+        self.api = PanelApi(state, new_session_id=self._new_session_id) if state is not None else None
+        self.handler: RequestHandler = handler or self.api or unrecognized_command
         self.faults = Faults()
         self.links: dict[str, Link] = {}
         self.pins: dict[int, int] = dict(self.config.pins)
@@ -79,6 +91,8 @@ class EmulatorPanel:
         self._discovery_port = self.config.discovery_port
         self._changed = asyncio.Event()
         self._accepting = False
+        if state is not None:
+            state.add_listener(self._state_changed)
 
     # Lifecycle ---------------------------------------------------------------
 
@@ -90,6 +104,8 @@ class EmulatorPanel:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.stop()
+        if self.state is not None:
+            self.state.cancel_timers()
 
     async def start(self) -> None:
         """Listen on TCP and answer discovery; after a stop, the same ports are reused."""
@@ -143,8 +159,13 @@ class EmulatorPanel:
             _LOGGER.info("%s: stopped", self.config.name)
 
     async def reboot(self, downtime: float = 0.0) -> None:
-        """Stop, stay down for downtime seconds, start again on the same ports."""
+        """Stop (dropping every session), stay down for downtime seconds, start again on the same ports.
+
+        Links survive; the panel state forgets its exit/entry delays (PanelState.reboot).
+        """
         await self.stop()
+        if self.state is not None:
+            self.state.reboot()
         if downtime > 0:
             await asyncio.sleep(downtime)
         await self.start()
@@ -207,6 +228,22 @@ class EmulatorPanel:
         if self.faults.silent:
             return 0
         return await self._push_all(lambda connection: connection.push_message(body))
+
+    def _state_changed(self, body: JsonObject) -> None:
+        """Broadcast a state change once the current handler's replies are written (acks first)."""
+        self._notify()
+        if self.faults.silent:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._push_now(body)
+            return
+        loop.call_soon(self._push_now, body)
+
+    def _push_now(self, body: JsonObject) -> None:
+        for connection in list(self._connections):
+            connection.push_message(body)
 
     async def _push_all(self, push: Callable[[PanelConnection], bool]) -> int:
         connections = [c for c in list(self._connections) if push(c)]
@@ -293,7 +330,15 @@ class EmulatorPanel:
     def _connection_closed(self, connection: PanelConnection) -> None:
         if connection in self._connections:
             self._connections.remove(connection)
+            if self.api is not None and connection.session is not None:
+                self.api.forget(connection.session)
             self._notify()
+
+    def _authenticate(self, session: PanelSession, request: JsonObject) -> JsonObject:
+        """Answer root-level authenticate: from the panel state's users, else from config.pins."""
+        if self.api is not None:
+            return self.api.authenticate(session, request)
+        return authenticate_reply(session, request, self.pins, self._new_session_id)
 
     def _session_online(self, connection: PanelConnection) -> None:
         if connection.session is not None:
