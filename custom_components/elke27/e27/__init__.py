@@ -6,6 +6,8 @@ loaded and tested on its own.
 
 from __future__ import annotations
 
+from .bootstrap import BootstrapStats
+from .client import E27Client
 from .discovery import DiscoveredPanel, async_discover, async_probe
 from .errors import (
     E27CommandError,
@@ -19,12 +21,44 @@ from .errors import (
 )
 from .linking import LinkCredentials
 from .messages import ClientIdentity, Message
+from .model import (
+    Area,
+    AreaState,
+    ArmState,
+    Barrier,
+    BarrierState,
+    BypassResult,
+    ConnectionEvent,
+    FanMode,
+    Light,
+    Lock,
+    Output,
+    Panel,
+    PanelEvent,
+    ReadyStatus,
+    Thermostat,
+    ThermostatMode,
+    VersionInfo,
+    Zone,
+    ZoneKind,
+)
 from .provisioning import async_provision
+from .reconnect import ClientTiming
 from .session import Session, SessionState
 
 __all__ = [
+    "Area",
+    "AreaState",
+    "ArmState",
+    "Barrier",
+    "BarrierState",
+    "BootstrapStats",
+    "BypassResult",
     "ClientIdentity",
+    "ClientTiming",
+    "ConnectionEvent",
     "DiscoveredPanel",
+    "E27Client",
     "E27CommandError",
     "E27ConnectionError",
     "E27Error",
@@ -33,10 +67,22 @@ __all__ = [
     "E27ProtocolError",
     "E27ProvisioningRequired",
     "E27TimeoutError",
+    "FanMode",
+    "Light",
     "LinkCredentials",
+    "Lock",
     "Message",
+    "Output",
+    "Panel",
+    "PanelEvent",
+    "ReadyStatus",
     "Session",
     "SessionState",
+    "Thermostat",
+    "ThermostatMode",
+    "VersionInfo",
+    "Zone",
+    "ZoneKind",
     "async_discover",
     "async_probe",
     "async_provision",

@@ -172,6 +172,7 @@ class Session:
         self._probe_now = asyncio.Event()
         self._last_rx = 0.0
         self._message_listeners: list[MessageListener] = []
+        self._inbound_listeners: list[MessageListener] = []
         self._lost_listeners: list[ConnectionLostListener] = []
 
     def __repr__(self) -> str:
@@ -184,9 +185,14 @@ class Session:
 
     # -- listeners -----------------------------------------------------------------------------
 
-    def add_message_listener(self, listener: MessageListener) -> Callable[[], None]:
-        """Call listener with every unsolicited message (broadcasts); returns an unsubscribe callable."""
-        return _subscribe(self._message_listeners, listener)
+    def add_message_listener(self, listener: MessageListener, *, replies: bool = False) -> Callable[[], None]:
+        """Call listener with every unsolicited message (broadcasts); returns an unsubscribe callable.
+
+        With replies=True the listener sees every inbound message, replies included, in
+        arrival order and before a reply completes its request: a state model applies
+        replies and broadcasts in the order the panel sent them.
+        """
+        return _subscribe(self._inbound_listeners if replies else self._message_listeners, listener)
 
     def add_connection_lost_listener(self, listener: ConnectionLostListener) -> Callable[[], None]:
         """Call listener once with the error that ended an online session; returns an unsubscribe callable."""
@@ -373,6 +379,11 @@ class Session:
     def _dispatch(self, message: Message) -> None:
         if _LOGGER.isEnabledFor(logging.DEBUG):
             _LOGGER.debug("%s: <- %s", self.name, redact(message.raw))
+        for listener in tuple(self._inbound_listeners):
+            try:
+                listener(message)
+            except Exception:
+                _LOGGER.exception("%s: message listener failed", self.name)
         pending = self._pending
         if not message.is_broadcast and message.seq is not None:
             if pending is not None and pending[0] == message.seq and not pending[1].done():

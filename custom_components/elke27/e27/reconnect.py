@@ -1,0 +1,82 @@
+"""Timing options and the reconnect policy (capped exponential backoff with jitter)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Final
+
+from .const import CONNECT_TIMEOUT, HELLO_TIMEOUT, KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, REQUEST_TIMEOUT
+
+RECONNECT_INITIAL: Final = 1.0
+RECONNECT_MAX: Final = 60.0
+RECONNECT_FACTOR: Final = 2.0
+RECONNECT_JITTER: Final = 0.1
+CONFIG_CHECK_INTERVAL: Final = 600.0
+_MAX_EXPONENT: Final = 64  # keeps factor**n finite however long the outage
+
+
+@dataclass(slots=True)
+class Backoff:
+    """Delays before successive reconnect attempts: initial, initial·factor, … capped at maximum.
+
+    Each delay is spread by ±jitter (a fraction) so that several clients do not
+    hit a rebooted panel in lockstep. `reset()` after a successful reconnect.
+    """
+
+    initial: float = RECONNECT_INITIAL
+    maximum: float = RECONNECT_MAX
+    factor: float = RECONNECT_FACTOR
+    jitter: float = RECONNECT_JITTER
+    attempts: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        if self.initial < 0 or self.maximum < self.initial or self.factor < 1 or not 0 <= self.jitter < 1:
+            raise ValueError("backoff needs 0 <= initial <= maximum, factor >= 1 and 0 <= jitter < 1")
+
+    def next_delay(self) -> float:
+        """The delay before the next attempt; each call counts one attempt."""
+        base = min(self.maximum, self.initial * self.factor ** min(self.attempts, _MAX_EXPONENT))
+        self.attempts += 1
+        spread = base * self.jitter
+        return max(0.0, base + random.uniform(-spread, spread))  # noqa: S311 - not cryptographic
+
+    def reset(self) -> None:
+        """Start again from the initial delay."""
+        self.attempts = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientTiming:
+    """Timeouts, keepalive and reconnect backoff in seconds; E27Client takes each as a keyword override."""
+
+    connect_timeout: float = CONNECT_TIMEOUT
+    hello_timeout: float = HELLO_TIMEOUT
+    request_timeout: float = REQUEST_TIMEOUT
+    keepalive_interval: float = KEEPALIVE_INTERVAL
+    keepalive_timeout: float = KEEPALIVE_TIMEOUT
+    reconnect_initial: float = RECONNECT_INITIAL
+    reconnect_max: float = RECONNECT_MAX
+    reconnect_factor: float = RECONNECT_FACTOR
+    reconnect_jitter: float = RECONNECT_JITTER
+    config_check_interval: float | None = CONFIG_CHECK_INTERVAL
+    """How often table info is re-read while connected to notice configuration changes
+    (the panel does not push them, API.md §5.10); None disables the check."""
+
+    @classmethod
+    def from_overrides(cls, overrides: Mapping[str, Any]) -> ClientTiming:
+        """Defaults with the given fields replaced; TypeError names any unknown one."""
+        unknown = set(overrides) - {item.name for item in fields(cls)}
+        if unknown:
+            raise TypeError(f"unknown timing option(s): {', '.join(sorted(unknown))}")
+        return cls(**overrides)
+
+    def session_options(self) -> dict[str, float]:
+        """The keyword arguments Session takes."""
+        names = ("connect_timeout", "hello_timeout", "request_timeout", "keepalive_interval", "keepalive_timeout")
+        return {name: getattr(self, name) for name in names}
+
+    def backoff(self) -> Backoff:
+        """A fresh backoff policy with these delays."""
+        return Backoff(self.reconnect_initial, self.reconnect_max, self.reconnect_factor, self.reconnect_jitter)

@@ -1,0 +1,310 @@
+"""Decoding the panel's wire dicts into model objects (API.md §4–§5).
+
+Pure and tolerant: the only module that knows status key names. Numbers may arrive
+as numeric strings, tokens in any case, fields missing; odd input decodes to an
+UNKNOWN member or None and never raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from .model import (
+    Area,
+    ArmState,
+    Barrier,
+    BarrierState,
+    FanMode,
+    Light,
+    Lock,
+    Output,
+    ReadyStatus,
+    Thermostat,
+    ThermostatMode,
+    VersionInfo,
+    Zone,
+    ZoneKind,
+)
+
+type Wire = Mapping[str, Any]
+
+
+# -- tolerant scalar decoding ------------------------------------------------------------------
+
+
+def as_int(value: Any) -> int | None:
+    """An integer from a JSON number or numeric string (API.md §2.2), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("-").isdigit():
+            return int(text)
+    return None
+
+
+def as_bool(value: Any) -> bool | None:
+    """A boolean from true/false, 0/1 or "true"/"on"-style strings, else None."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value != 0
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "on", "yes", "1"):
+            return True
+        if text in ("false", "off", "no", "0", ""):
+            return False
+    return None
+
+
+def as_strings(value: Any) -> tuple[str, ...]:
+    """A list of strings (other elements rendered as text); anything else is empty."""
+    if isinstance(value, list | tuple):
+        return tuple(item if isinstance(item, str) else str(item) for item in value)
+    return ()
+
+
+def _name(attribs: Wire, kind: str, item_id: int) -> str:
+    name = attribs.get("name")
+    return name.strip() if isinstance(name, str) and name.strip() else f"{kind} {item_id}"
+
+
+def dotted_version(value: Any) -> str | None:
+    """A byte-packed version integer as a dotted string: 1540 (0x0604) → "0.0.6.4" (API.md §4.1)."""
+    number = as_int(value)
+    if number is None or number < 0:
+        return value if isinstance(value, str) and value else None
+    return ".".join(str(number >> shift & 0xFF) for shift in (24, 16, 8, 0))
+
+
+def version_from_wire(body: Wire) -> VersionInfo:
+    """control.get_version_info → VersionInfo."""
+    text = {key: body[key] for key in ("sn", "SSP", "BUILD_DATETIME") if isinstance(body.get(key), str)}
+    return VersionInfo(
+        serial=text.get("sn"),
+        firmware=dotted_version(body.get("app")),
+        hardware=dotted_version(body.get("hw")),
+        bootloader=dotted_version(body.get("boot")),
+        ssp=text.get("SSP"),
+        build=text.get("BUILD_DATETIME"),
+    )
+
+
+# -- entities from (attribs, status) -----------------------------------------------------------
+
+ARMED_STATES: Final = frozenset({ArmState.ARMED_AWAY, ArmState.ARMED_STAY})
+
+
+def area_from_wire(area_id: int, attribs: Wire, status: Wire) -> Area:
+    """An Area from its get_attribs and merged get_status fields (API.md §5.1)."""
+    arm_state = ArmState.parse(status.get("arm_state"))
+    command = ArmState.parse(status.get("arm_cmd_state"))
+    timer = as_int(status.get("ee_timer")) or 0
+    zone_text = status.get("alarm_zone")
+    alarm_zone = as_int(zone_text) or None
+    alarms = as_strings(status.get("alarms"))
+    exit_running = arm_state is ArmState.DISARMED and command in ARMED_STATES and timer > 0 and alarm_zone is None
+    entry_running = arm_state in ARMED_STATES and timer > 0 and alarm_zone is not None and not alarms
+    return Area(
+        id=area_id,
+        name=_name(attribs, "Area", area_id),
+        arm_state=arm_state,
+        arming_to=command if exit_running else None,
+        exit_delay=timer if exit_running else None,
+        entry_delay=timer if entry_running else None,
+        alarm_zone=alarm_zone,
+        alarms=alarms,
+        ready_status=ReadyStatus.parse(status.get("ready_status")),
+        bypassed_count=max(as_int(status.get("zones_bypassed")) or 0, 0),
+        chime=bool(as_bool(status.get("Chime"))),
+        troubles=as_strings(status.get("troubles")),
+        siren=bool(as_bool(status.get("alrm_snd"))),
+    )
+
+
+# Definition-name fragments → kind, for panels that send no zone_type (API.md §5.2).
+_DEFINITION_KINDS: Final = (
+    ("CARBON", ZoneKind.CO),
+    ("CO ", ZoneKind.CO),
+    ("FIRE", ZoneKind.SMOKE),
+    ("SMOKE", ZoneKind.SMOKE),
+    ("WATER", ZoneKind.WATER),
+    ("FLOOD", ZoneKind.WATER),
+    ("TEMP", ZoneKind.TEMPERATURE),
+    ("FREEZE", ZoneKind.TEMPERATURE),
+    ("PANIC", ZoneKind.PANIC),
+    ("MEDICAL", ZoneKind.MEDICAL),
+    ("TAMPER", ZoneKind.TAMPER),
+)
+_NAME_KINDS: Final = (
+    ("GLASS", ZoneKind.GLASS),
+    ("WINDOW", ZoneKind.WINDOW),
+    ("DOOR", ZoneKind.DOOR),
+    ("GARAGE", ZoneKind.DOOR),
+    ("GATE", ZoneKind.DOOR),
+    ("MOTION", ZoneKind.MOTION),
+    ("PIR", ZoneKind.MOTION),
+    ("SMOKE", ZoneKind.SMOKE),
+    ("WATER", ZoneKind.WATER),
+    ("LEAK", ZoneKind.WATER),
+)
+_BURGLARY_KINDS: Final = (("INTERIOR", ZoneKind.MOTION), ("EE DELAY", ZoneKind.DOOR), ("PERIM", ZoneKind.WINDOW))
+
+
+def zone_kind(zone_type: Any, definition: str, name: str) -> ZoneKind:
+    """The zone's kind: `zone_type` if it is a known token, else inferred from definition, then name.
+
+    The zone-type key is [UNK] (API.md §5.2): `zone_type` is the emulator's choice and a
+    real panel may send none, so the definition and the name's words are the fallback.
+    """
+    if isinstance(zone_type, str) and zone_type.strip().upper() in ZoneKind.__members__:
+        return ZoneKind(zone_type.strip().upper())
+    definition = f"{definition.upper()} "
+    words = set(name.upper().replace("-", " ").replace("_", " ").split())
+    for fragment, kind in _DEFINITION_KINDS:
+        if fragment in definition:
+            return kind
+    for word, kind in _NAME_KINDS:
+        if word in words:
+            return kind
+    for fragment, kind in _BURGLARY_KINDS:
+        if fragment in definition:
+            return kind
+    return ZoneKind.OTHER
+
+
+UNDEFINED_DEFINITION: Final = "UNDEFINED"
+
+
+def zone_definition(value: Any, definitions: tuple[str, ...]) -> str:
+    """A definition name; an integer indexes zone.get_defs 1-based (the library's reading, API.md §4.4)."""
+    if isinstance(value, str) and not value.strip().lstrip("-").isdigit():
+        return value.strip()
+    index = as_int(value)
+    if index is not None and 1 <= index <= len(definitions):
+        return definitions[index - 1]
+    if index == 0:
+        return UNDEFINED_DEFINITION
+    # No definition key at all is not UNDEFINED: such a zone stays in the model.
+    return "" if value is None else f"DEFINITION {value}"
+
+
+def zone_from_wire(zone_id: int, attribs: Wire, status: Wire, definitions: tuple[str, ...] = ()) -> Zone:
+    """A Zone from get_attribs and merged get_status fields; secure_state read by substring (§5.2)."""
+    name = _name(attribs, "Zone", zone_id)
+    definition = zone_definition(attribs.get("definition"), definitions)
+    secure = status.get("secure_state")
+    secure = secure.upper() if isinstance(secure, str) else ""
+    contact = status.get("contact_state")
+    # A tamper or trouble token can hide an open contact, so contact_state counts on its own.
+    violated = any(token in secure for token in ("VIOLATED", "OPEN", "ALARM")) or (
+        isinstance(contact, str) and contact.strip().upper() == "OPEN"
+    )
+    bypassed = as_bool(status.get("BYPASSED"))
+    low_battery = as_bool(status.get("low_batt"))
+    return Zone(
+        id=zone_id,
+        name=name,
+        area_id=as_int(attribs.get("area_id")),
+        definition=definition,
+        kind=zone_kind(attribs.get("zone_type"), definition, name),
+        violated=violated,
+        bypassed=bool(bypassed) if bypassed is not None else "BYPASS" in secure,
+        trouble="TROUBLE" in secure,
+        tamper="TAMPER" in secure or bool(as_bool(status.get("tamper"))),
+        low_battery=low_battery,
+        rssi=as_int(status.get("rssi")),
+    )
+
+
+def output_from_wire(output_id: int, attribs: Wire, status: Wire) -> Output:
+    """An Output; `status` is "ON"/"OFF" (§5.3)."""
+    return Output(output_id, _name(attribs, "Output", output_id), bool(as_bool(status.get("status"))))
+
+
+def light_from_wire(light_id: int, attribs: Wire, status: Wire) -> Light:
+    """A Light; an explicit `status`/`state`, if ever present, wins over the level (§5.4)."""
+    level = min(max(as_int(status.get("level")) or 0, 0), 99)
+    explicit = as_bool(status.get("status", status.get("state")))
+    if explicit is False:
+        level = 0
+    elif explicit and not level:
+        level = 99
+    return Light(light_id, _name(attribs, "Light", light_id), level)
+
+
+_LOCK_TOKENS: Final = {"LOCK": True, "LOCKED": True, "ON": True, "UNLOCK": False, "UNLOCKED": False, "OFF": False}
+
+
+def lock_from_wire(lock_id: int, attribs: Wire, status: Wire) -> Lock:
+    """A Lock; the status token is [UNK], so all six tokens of §5.5 and a `locked` boolean are accepted."""
+    token = status.get("status")
+    locked = _LOCK_TOKENS.get(token.strip().upper()) if isinstance(token, str) else None
+    if locked is None and "locked" in status:
+        locked = as_bool(status.get("locked"))
+    return Lock(lock_id, _name(attribs, "Lock", lock_id), locked)
+
+
+_BARRIER_ALIASES: Final = {"CLOSE": BarrierState.CLOSED, "STOP": BarrierState.STOPPED}
+
+
+def barrier_from_wire(barrier_id: int, attribs: Wire, status: Wire) -> Barrier:
+    """A Barrier; `CLOSE` and `STOP` are read as CLOSED and STOPPED (§5.6)."""
+    token = status.get("status")
+    state = BarrierState.parse(token)
+    if state is BarrierState.UNKNOWN and isinstance(token, str):
+        state = _BARRIER_ALIASES.get(token.strip().upper(), BarrierState.UNKNOWN)
+    return Barrier(
+        barrier_id,
+        _name(attribs, "Barrier", barrier_id),
+        state,
+        bool(as_bool(status.get("tamper"))),
+        as_bool(status.get("low_batt")),
+    )
+
+
+# prec byte order (API.md §5.7): temperature, cool setpoint, heat setpoint, humidity.
+_PREC_INDEX: Final = {"temperature": 0, "cool_setpoint": 1, "heat_setpoint": 2}
+# Old clients stored setpoints in tenths; the integration divides values this large by 10 (§5.7).
+_TENTHS_THRESHOLD: Final = 200
+
+
+def _temperature(status: Wire, key: str) -> float | None:
+    raw = status.get(key)
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    prec = status.get("prec")
+    places = 0
+    if isinstance(prec, list) and len(prec) > _PREC_INDEX[key]:
+        places = (as_int(prec[_PREC_INDEX[key]]) or 0) >> 5 & 0x7
+    value /= 10**places
+    if key != "temperature" and value >= _TENTHS_THRESHOLD:
+        value /= 10
+    return float(value)
+
+
+def thermostat_from_wire(tstat_id: int, attribs: Wire, status: Wire) -> Thermostat:
+    """A Thermostat (°F); humidity 0 means no sensor; the battery key has a space (§5.7)."""
+    humidity = as_int(status.get("humidity"))
+    battery = status.get("battery level", status.get("battery_level"))
+    return Thermostat(
+        id=tstat_id,
+        name=_name(attribs, "Thermostat", tstat_id),
+        mode=ThermostatMode.parse(status.get("mode")),
+        fan_mode=FanMode.parse(status.get("fan_mode")),
+        temperature=_temperature(status, "temperature"),
+        heat_setpoint=_temperature(status, "heat_setpoint"),
+        cool_setpoint=_temperature(status, "cool_setpoint"),
+        humidity=humidity if humidity else None,
+        battery_level=as_int(battery),
+    )

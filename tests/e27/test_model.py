@@ -1,0 +1,562 @@
+"""The pure model: wire decoding (API.md §4–§5), patches and the exit-delay rule (§5.1, §6), commands, backoff."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from custom_components.elke27.e27 import (
+    AreaState,
+    ArmState,
+    BarrierState,
+    FanMode,
+    ReadyStatus,
+    ThermostatMode,
+    ZoneKind,
+    commands,
+)
+from custom_components.elke27.e27.bootstrap import CACHE_FORMAT, DomainConfig, dump_cache, load_cache
+from custom_components.elke27.e27.live import PANEL_KEY, LiveModel, bulk_zone_patch, diff, merge_area_status
+from custom_components.elke27.e27.messages import parse_message
+from custom_components.elke27.e27.reconnect import Backoff, ClientTiming
+from custom_components.elke27.e27.wire import (
+    area_from_wire,
+    barrier_from_wire,
+    dotted_version,
+    light_from_wire,
+    lock_from_wire,
+    output_from_wire,
+    thermostat_from_wire,
+    version_from_wire,
+    zone_definition,
+    zone_from_wire,
+    zone_kind,
+)
+
+# API.md §5.1, the full area.get_status key set.
+AREA_IDLE: dict[str, Any] = {
+    "area_id": 1,
+    "arm_state": "DISARMED",
+    "ready_status": "RDY_AWAY",
+    "alarm_zone": "",
+    "alarms": [],
+    "alarm_mem": [],
+    "zones_bypassed": 0,
+    "arm_cmd_state": "DISARMED",
+    "troubles": [],
+    "chime_count": 0,
+    "Chime": False,
+    "xzn_id": 0,
+    "xzn_time": 0,
+    "ee_timer": 0,
+    "alrm_snd": False,
+    "auto_arm_timer": 0,
+}
+
+
+def msg(domain: str, command: str, payload: dict[str, Any], seq: int = 0) -> Any:
+    return parse_message({"seq": seq, "session_id": 1, domain: {command: {**payload, "error_code": 0}}})
+
+
+def live_model() -> LiveModel:
+    live = LiveModel("House")
+    live.set_definitions(["UNDEFINED", "BURG EE DELAY", "BURG PERIM INST", "BURG INTERIOR", "FIRE"])
+    live.set_config("area", {1: {"area_id": 1, "name": "House"}, 2: {"area_id": 2, "name": "Garage"}})
+    live.set_config(
+        "zone",
+        {
+            1: {"zone_id": 1, "name": "Front Door", "area_id": 1, "definition": "BURG EE DELAY"},
+            2: {"zone_id": 2, "name": "Hall Motion", "area_id": 1, "definition": 4},
+            3: {"zone_id": 3, "name": "Spare", "area_id": 1, "definition": "UNDEFINED"},
+            5: {"zone_id": 5, "name": "Kitchen Window", "area_id": 2, "definition": "BURG PERIM INST"},
+        },
+    )
+    live.set_config("output", {1: {"name": "Siren"}, 3: {"name": "Porch"}})
+    live.set_config("light", {1: {"name": "Lamp"}})
+    live.set_config("lock", {1: {"name": "Front"}})
+    live.set_config("barrier", {1: {"name": "Garage Door"}})
+    live.set_config("tstat", {1: {"name": "Hall"}})
+    return live
+
+
+# -- version and scalars -------------------------------------------------------------------------
+
+
+def test_version_info_from_the_hardware_capture() -> None:
+    """API.md §4.1: app 1540 → 0.0.6.4, hw 260 → 0.0.1.4, boot 536 → 0.0.2.24."""
+    version = version_from_wire(
+        {"sn": "00000001", "hw": 260, "boot": 536, "app": 1540, "SSP": "2.6.1", "BUILD_DATETIME": "2026/03/02,15:54:54"}
+    )
+    assert (version.serial, version.firmware, version.hardware, version.bootloader) == (
+        "00000001",
+        "0.0.6.4",
+        "0.0.1.4",
+        "0.0.2.24",
+    )
+    assert (version.ssp, version.build) == ("2.6.1", "2026/03/02,15:54:54")
+    assert dotted_version("1540") == "0.0.6.4"
+    assert dotted_version(None) is None
+    assert version_from_wire({}).firmware is None
+
+
+@pytest.mark.parametrize("token", ["SOMETHING_NEW", 3, None, ""])
+def test_unknown_tokens_decode_to_unknown(token: Any) -> None:
+    assert ArmState.parse(token) is ArmState.UNKNOWN
+    assert ReadyStatus.parse(token) is ReadyStatus.UNKNOWN
+    assert BarrierState.parse(token) is BarrierState.UNKNOWN
+    assert ThermostatMode.parse(token) is ThermostatMode.UNKNOWN
+    assert FanMode.parse(token) is FanMode.UNKNOWN
+
+
+# -- areas ---------------------------------------------------------------------------------------
+
+
+def test_idle_area() -> None:
+    area = area_from_wire(1, {"name": "House"}, AREA_IDLE)
+    assert (area.name, area.arm_state, area.state, area.ready, area.in_alarm) == (
+        "House",
+        ArmState.DISARMED,
+        AreaState.DISARMED,
+        True,
+        False,
+    )
+    assert (area.arming_to, area.exit_delay, area.entry_delay, area.alarm_zone) == (None, None, None, None)
+
+
+def test_area_states() -> None:
+    arming = area_from_wire(1, {}, AREA_IDLE | {"arm_cmd_state": "ARMED_AWAY", "ee_timer": 45})
+    assert (arming.state, arming.arming_to, arming.exit_delay) == (AreaState.ARMING, ArmState.ARMED_AWAY, 45)
+    armed = area_from_wire(1, {}, AREA_IDLE | {"arm_state": "ARMED_STAY", "arm_cmd_state": "ARMED_STAY"})
+    assert (armed.state, armed.exit_delay) == (AreaState.ARMED_STAY, None)
+    entry = area_from_wire(1, {}, AREA_IDLE | {"arm_state": "ARMED_AWAY", "ee_timer": 30, "alarm_zone": "3"})
+    assert (entry.state, entry.entry_delay, entry.alarm_zone, entry.arming_to) == (AreaState.PENDING, 30, 3, None)
+    alarm = area_from_wire(1, {}, AREA_IDLE | {"arm_state": "ARMED_AWAY", "alarms": ["BURGLARY"], "alarm_zone": "3"})
+    assert (alarm.state, alarm.in_alarm, alarm.alarm_zone, alarm.alarms) == (
+        AreaState.TRIGGERED,
+        True,
+        3,
+        ("BURGLARY",),
+    )
+    siren_only = area_from_wire(1, {}, AREA_IDLE | {"alrm_snd": True})
+    assert siren_only.state is AreaState.TRIGGERED
+    fire_while_disarmed = area_from_wire(1, {}, AREA_IDLE | {"alarms": ["FIRE"], "alarm_zone": "7"})
+    assert fire_while_disarmed.state is AreaState.TRIGGERED
+    odd = area_from_wire(1, {}, {"arm_state": "ARMED_NIGHT", "ready_status": "RDY_MAYBE", "zones_bypassed": "2"})
+    assert (odd.state, odd.ready_status, odd.ready, odd.bypassed_count, odd.name) == (
+        AreaState.UNKNOWN,
+        ReadyStatus.UNKNOWN,
+        False,
+        2,
+        "Area 1",
+    )
+
+
+def test_exit_delay_rule() -> None:
+    """API.md §5.1 rule 4: partial payloads clear the delay, except an ee_timer-only tick not above the last."""
+    arming = AREA_IDLE | {"arm_cmd_state": "ARMED_AWAY", "ee_timer": 45}
+    tick = merge_area_status(arming, {"area_id": 1, "ee_timer": 44})
+    assert area_from_wire(1, {}, tick).exit_delay == 44
+    rising = merge_area_status(tick, {"area_id": 1, "ee_timer": 50})
+    assert area_from_wire(1, {}, rising).state is AreaState.DISARMED
+    done = merge_area_status(tick, {"area_id": 1, "arm_state": "ARMED_STAY"})
+    area = area_from_wire(1, {}, done)
+    assert (area.state, area.exit_delay, area.arming_to) == (AreaState.ARMED_STAY, None, None)
+    # A chime change during the delay touches none of the delay fields and keeps it running.
+    chimed = merge_area_status(tick, {"area_id": 1, "Chime": True})
+    assert area_from_wire(1, {}, chimed).exit_delay == 44
+    # Entry-delay ticks keep the cause zone.
+    entry = AREA_IDLE | {"arm_state": "ARMED_AWAY", "ee_timer": 30, "alarm_zone": "3"}
+    entry_tick = area_from_wire(1, {}, merge_area_status(entry, {"area_id": 1, "ee_timer": 29}))
+    assert (entry_tick.state, entry_tick.entry_delay, entry_tick.alarm_zone) == (AreaState.PENDING, 29, 3)
+
+
+# -- zones ---------------------------------------------------------------------------------------
+
+
+def test_zone_status_decoding() -> None:
+    attribs = {"name": "Front Door", "area_id": 1, "definition": "BURG EE DELAY", "zone_type": "DOOR"}
+    idle = zone_from_wire(1, attribs, {"secure_state": "NORMAL", "contact_state": "CLOSED", "BYPASSED": False})
+    assert (idle.kind, idle.violated, idle.bypassed, idle.trouble, idle.tamper, idle.wireless) == (
+        ZoneKind.DOOR,
+        False,
+        False,
+        False,
+        False,
+        False,
+    )
+    wireless = zone_from_wire(
+        1,
+        attribs,
+        {"secure_state": "VIOLATED", "contact_state": "OPEN", "BYPASSED": True, "rssi": -61, "low_batt": True},
+    )
+    assert (wireless.violated, wireless.bypassed, wireless.low_battery, wireless.rssi, wireless.wireless) == (
+        True,
+        True,
+        True,
+        -61,
+        True,
+    )
+    tampered_open = zone_from_wire(1, attribs, {"secure_state": "TAMPER", "contact_state": "OPEN"})
+    assert (tampered_open.tamper, tampered_open.violated, tampered_open.trouble) == (True, True, False)
+    trouble = zone_from_wire(1, attribs, {"secure_state": "ZONE_TROUBLE"})
+    assert trouble.trouble
+    assert zone_from_wire(1, {}, {}).name == "Zone 1"
+
+
+def test_zone_kind_from_type_definition_or_name() -> None:
+    assert zone_kind("MOTION", "BURG EE DELAY", "Front Door") is ZoneKind.MOTION
+    assert zone_kind("FUTURE_TYPE", "FIRE", "Hall") is ZoneKind.SMOKE
+    assert zone_kind("OTHER", "BURG EE DELAY", "Garage Door") is ZoneKind.OTHER  # the panel said so
+    assert zone_kind(None, "AUTOMATION", "Doorbell") is ZoneKind.OTHER  # words, not substrings
+    assert zone_kind(None, "CARBON MONOXIDE", "Hall") is ZoneKind.CO
+    assert zone_kind(None, "WATER", "Basement") is ZoneKind.WATER
+    assert zone_kind(None, "HILO TEMP", "Attic") is ZoneKind.TEMPERATURE
+    assert zone_kind(None, "BURG PERIM INST", "Patio Glass Break") is ZoneKind.GLASS
+    assert zone_kind(None, "BURG PERIM INST", "Back Door") is ZoneKind.DOOR
+    assert zone_kind(None, "BURG PERIM INST", "Den") is ZoneKind.WINDOW
+    assert zone_kind(None, "BURG INTERIOR", "Hall") is ZoneKind.MOTION
+    assert zone_kind(None, "AUTOMATION", "Garage-Door") is ZoneKind.DOOR
+    assert zone_kind(None, "AUTOMATION", "Misc") is ZoneKind.OTHER
+
+
+def test_zone_definition_may_be_an_index() -> None:
+    defs = ("UNDEFINED", "BURG EE DELAY")
+    assert zone_definition("FIRE", defs) == "FIRE"
+    assert zone_definition(2, defs) == "BURG EE DELAY"
+    assert zone_definition("2", defs) == "BURG EE DELAY"
+    assert zone_definition(1, defs) == "UNDEFINED"
+    assert zone_definition(0, defs) == "UNDEFINED"
+    assert zone_definition(9, defs) == "DEFINITION 9"
+    assert zone_definition(None, defs) == ""  # absent: not UNDEFINED
+
+
+@pytest.mark.parametrize(
+    ("char", "expected"),
+    [
+        ("0", None),
+        ("4", None),
+        ("2", {"secure_state": "NORMAL", "contact_state": "CLOSED", "BYPASSED": False, "tamper": False}),
+        ("7", {"secure_state": "TROUBLE", "BYPASSED": False}),
+        ("a", {"secure_state": "VIOLATED", "contact_state": "OPEN", "BYPASSED": False}),
+        ("E", {"BYPASSED": True}),
+        ("x", None),
+    ],
+)
+def test_bulk_zone_digits(char: str, expected: dict[str, Any] | None) -> None:
+    """API.md §5.2: value = logical << 2 | physical; physical 0 is an unconfigured slot."""
+    assert bulk_zone_patch(char) == expected
+
+
+# -- devices -------------------------------------------------------------------------------------
+
+
+def test_devices() -> None:
+    assert output_from_wire(3, {"name": "Porch"}, {"status": "ON"}).on
+    assert not output_from_wire(3, {}, {}).on
+    light = light_from_wire(1, {"name": "Lamp"}, {"level": 50, "rssi": 4})
+    assert (light.level, light.on) == (50, True)
+    assert light_from_wire(1, {}, {"level": 40, "status": "OFF"}).on is False
+    assert light_from_wire(1, {}, {"state": True}).level == 99
+    assert light_from_wire(1, {}, {"level": 100}).level == 99
+    for token, locked in [("LOCKED", True), ("lock", True), ("ON", True), ("UNLOCKED", False), ("UNLOCK", False)]:
+        assert lock_from_wire(1, {}, {"status": token}).locked is locked
+    assert lock_from_wire(1, {}, {"status": "OFF"}).locked is False
+    assert lock_from_wire(1, {}, {"status": "JAMMED"}).locked is None
+    assert lock_from_wire(1, {}, {"locked": True}).locked is True
+    barrier = barrier_from_wire(1, {"name": "Garage"}, {"status": "OPENING", "tamper": True, "low_batt": False})
+    assert (barrier.state, barrier.tamper, barrier.low_battery) == (BarrierState.OPENING, True, False)
+    assert barrier_from_wire(1, {}, {"status": "close"}).state is BarrierState.CLOSED
+    assert barrier_from_wire(1, {}, {"status": "JAMMED"}).state is BarrierState.UNKNOWN
+
+
+def test_thermostat_from_the_api_example() -> None:
+    """API.md §5.7, including the "battery level" key with its space."""
+    status = {
+        "tstat_id": 1,
+        "temperature": 71,
+        "mode": "HEAT",
+        "fan_mode": "AUTO",
+        "heat_setpoint": 67,
+        "cool_setpoint": 73,
+        "humidity": 40,
+        "rssi": 4,
+        "prec": [9, 9, 9, 0],
+        "battery level": 95,
+    }
+    tstat = thermostat_from_wire(1, {"name": "Hall"}, status)
+    assert (tstat.mode, tstat.fan_mode, tstat.temperature, tstat.heat_setpoint, tstat.cool_setpoint) == (
+        ThermostatMode.HEAT,
+        FanMode.AUTO,
+        71.0,
+        67.0,
+        73.0,
+    )
+    assert (tstat.humidity, tstat.battery_level) == (40, 95)
+    # One decimal place (bits 7-5 = 1), legacy tenths setpoints, no humidity sensor, unknown modes.
+    odd = thermostat_from_wire(
+        1, {}, {"temperature": 715, "prec": [0x29, 9, 9, 0], "cool_setpoint": 750, "humidity": 0, "mode": "EMERG"}
+    )
+    assert (odd.temperature, odd.cool_setpoint, odd.humidity, odd.mode) == (71.5, 75.0, None, ThermostatMode.UNKNOWN)
+    assert thermostat_from_wire(1, {}, {"battery_level": 20}).battery_level == 20
+
+
+# -- the live model ------------------------------------------------------------------------------
+
+
+def test_undefined_zones_are_not_in_the_model() -> None:
+    panel = live_model().snapshot()
+    assert sorted(panel.zones) == [1, 2, 5]
+    assert panel.zones[2].definition == "BURG INTERIOR"
+    assert panel.zones[2].kind is ZoneKind.MOTION
+
+
+def test_broadcasts_patch_and_report_what_changed() -> None:
+    live = live_model()
+    assert live.apply(msg("area", "get_status", AREA_IDLE)) == {("area", 1)}
+    assert live.apply(msg("area", "get_status", AREA_IDLE)) == set()  # nothing new
+    changed = live.apply(msg("area", "get_status", {"area_id": 1, "Chime": True}))
+    assert changed == {("area", 1)}
+    assert live.snapshot().areas[1].chime
+    assert live.snapshot().areas[1].ready  # absent keys are not cleared
+    zone = {"zone_id": 5, "secure_state": "VIOLATED", "contact_state": "OPEN", "BYPASSED": False}
+    assert live.apply(msg("zone", "get_status", zone)) == {("zone", 5)}
+    assert live.apply(msg("zone", "get_status", {"zone_id": 3, "secure_state": "VIOLATED"})) == set()  # undefined
+    assert live.apply(msg("zone", "get_status", {"zone_id": 40, "secure_state": "VIOLATED"})) == set()  # unknown id
+    assert live.apply(msg("output", "get_status", {"output_id": 3, "status": "ON"})) == {("output", 3)}
+    assert live.apply(msg("light", "get_status", {"light_id": 1, "level": 30})) == {("light", 1)}
+    assert live.apply(msg("lock", "get_status", {"lock_id": 1, "status": "LOCKED"})) == {("lock", 1)}
+    assert live.apply(msg("barrier", "get_status", {"barrier_id": 1, "status": "OPEN"})) == {("barrier", 1)}
+    assert live.apply(msg("tstat", "get_status", {"tstat_id": 1, "mode": "COOL"})) == {("thermostat", 1)}
+    assert live.apply(msg("area", "get_trouble", {"area_id": 2, "troubles": ["Zone Low Battery"]})) == {("area", 2)}
+    assert live.apply(msg("system", "get_troubles", {"troubles": ["AC Fail"], "at": [0] * 9})) == {PANEL_KEY}
+    assert live.apply(msg("control", "get_trouble", {"modtbl": ["system", "area"]})) == {PANEL_KEY}
+    assert live.apply(msg("control", "get_version_info", {"app": 1540})) == {PANEL_KEY}
+    panel = live.snapshot()
+    assert (panel.zones[5].violated, panel.outputs[3].on, panel.lights[1].level, panel.locks[1].locked) == (
+        True,
+        True,
+        30,
+        True,
+    )
+    assert (panel.barriers[1].state, panel.thermostats[1].mode) == (BarrierState.OPEN, ThermostatMode.COOL)
+    assert (panel.areas[2].troubles, panel.troubles, panel.trouble_modules) == (
+        ("Zone Low Battery",),
+        ("AC Fail",),
+        ("system", "area"),
+    )
+    assert panel.version is not None
+    assert panel.version.firmware == "0.0.6.4"
+
+
+def test_nested_system_trouble_reply() -> None:
+    """API.md §2.2: {"get_trouble":{"get_troubles":{…}}} is accepted too."""
+    live = live_model()
+    nested = parse_message({"seq": 4, "system": {"get_trouble": {"get_troubles": {"troubles": ["x"]}}}})
+    assert live.apply(nested) == {PANEL_KEY}
+    assert live.snapshot().troubles == ("x",)
+
+
+def test_write_acks_are_not_state_but_pushed_set_status_is() -> None:
+    live = live_model()
+    ack = msg("barrier", "set_status", {"barrier_id": 1, "status": "open"}, seq=9)
+    assert live.apply(ack) == set()
+    pushed = msg("area", "set_status", {"area_id": 1, "Chime": True})
+    assert live.apply(pushed) == {("area", 1)}
+    arm_ack = msg("area", "set_arm_state", {"area_id": 1, "arm_state": "ARMED_AWAY"}, seq=10)
+    assert live.apply(arm_ack) == set()
+    arm_push = msg("area", "set_arm_state", {"area_id": 1, "arm_state": "ARMED_AWAY"})
+    assert live.apply(arm_push) == {("area", 1)}
+
+
+def test_errors_and_unknown_messages_change_nothing() -> None:
+    live = live_model()
+    refused = parse_message({"seq": 3, "zone": {"get_status": {"zone_id": 1, "error_code": 11006}}})
+    root_error = parse_message({"seq": 0, "error_code": 11008, "error_message": "no authorization"})
+    novel = msg("zwave", "get_trouble", {"nodes": [1]})
+    for message in (refused, root_error, novel, msg("area", "get_num_not_rdy_zones", {"area_id": 1})):
+        assert live.apply(message) == set()
+
+
+def test_bulk_zone_status_updates_configured_zones_only() -> None:
+    live = live_model()
+    for zone_id in (1, 2, 5):
+        live.apply(msg("zone", "get_status", {"zone_id": zone_id, "secure_state": "NORMAL", "BYPASSED": False}))
+    changed = live.apply(msg("zone", "get_all_zones_status", {"status": "A2 2 0 E 0000"}, seq=5))
+    assert changed == {("zone", 1), ("zone", 5)}
+    zones = live.snapshot().zones
+    assert (zones[1].violated, zones[2].violated, zones[5].bypassed) == (True, False, True)
+    assert live.zones_needing_detail("A220E") == [1, 5]
+    assert live.zones_needing_detail(None) == []
+
+
+def test_paged_bulk_output_status_continues_where_the_last_block_ended() -> None:
+    live = live_model()
+    live.apply(msg("output", "get_all_outputs_status", {"status": "10", "block_id": 1, "block_count": 2}, seq=1))
+    live.apply(msg("output", "get_all_outputs_status", {"status": "1", "block_id": 2, "block_count": 2}, seq=2))
+    outputs = live.snapshot().outputs
+    assert (outputs[1].on, outputs[3].on) == (True, True)
+
+
+def test_snapshots_are_immutable_and_cached() -> None:
+    live = live_model()
+    first = live.snapshot()
+    assert live.snapshot() is first
+    with pytest.raises(TypeError):
+        first.zones[9] = first.zones[1]  # type: ignore[index]
+    live.apply(msg("light", "get_status", {"light_id": 1, "level": 10}))
+    second = live.snapshot()
+    assert second is not first
+    assert first.lights[1].level == 0  # the old snapshot is untouched
+    assert diff(first, second) == {("light", 1)}
+    assert diff(None, second) >= {PANEL_KEY, ("zone", 1), ("area", 2)}
+
+
+def test_config_change_drops_removed_objects() -> None:
+    live = live_model()
+    live.apply(msg("light", "get_status", {"light_id": 1, "level": 10}))
+    before = live.snapshot()
+    live.set_config("light", {2: {"name": "New"}})
+    after = live.snapshot()
+    assert sorted(after.lights) == [2]
+    assert diff(before, after) == {("light", 1), ("light", 2)}
+    live.set_config("light", {1: {"name": "Back"}})
+    assert live.snapshot().lights[1].level == 0  # its old status was forgotten
+
+
+# -- cache ---------------------------------------------------------------------------------------
+
+
+def test_cache_round_trip_through_json() -> None:
+    configs = {
+        "zone": DomainConfig(41, 64, {1: {"name": "Door"}}, ["UNDEFINED", "FIRE"], [1]),
+        "area": DomainConfig(17, 8, {1: {"name": "House"}}),
+    }
+    exported = json.loads(json.dumps(dump_cache(configs)))
+    assert exported["format"] == CACHE_FORMAT
+    loaded = load_cache(exported)
+    assert loaded["zone"] == configs["zone"]
+    assert loaded["area"] == configs["area"]
+
+
+@pytest.mark.parametrize(
+    "cache",
+    [
+        None,
+        [],
+        {"format": 999, "domains": {}},
+        {"format": CACHE_FORMAT, "domains": "x"},
+    ],
+)
+def test_unusable_cache_is_ignored(cache: Any) -> None:
+    assert load_cache(cache) == {}
+
+
+def test_malformed_cache_domains_are_dropped_one_by_one() -> None:
+    good = {"csm": 1, "elements": 8, "attribs": {"1": {"name": "House"}}}
+    domains = {
+        "area": good,
+        "zone": {"csm": "x", "elements": 8, "attribs": {}},
+        "output": {"csm": 1, "elements": 8, "attribs": {"99": {}}},
+        "light": {"csm": 1, "elements": 8, "attribs": {"1": "not a dict"}},
+        "lock": {"csm": 1, "elements": 8, "attribs": {}, "wireless": ["x"]},
+        "tstat": "nonsense",
+    }
+    assert list(load_cache({"format": CACHE_FORMAT, "domains": domains})) == ["area"]
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("pin", "value"), [(4321, 4321), ("4321", 4321), ("0123", 123), (" 1 ", 1), (999999, 999999)])
+def test_valid_pins_become_integers(pin: Any, value: int) -> None:
+    assert commands.validate_pin(pin) == value
+
+
+@pytest.mark.parametrize("pin", [0, "0000", "", "12a4", "1234567", 1_000_000, -5, True, 12.0, None, "١٢٣٤"])
+def test_invalid_pins_are_refused_without_quoting_them(pin: Any) -> None:
+    with pytest.raises(ValueError, match="PIN") as err:
+        commands.validate_pin(pin)
+    if str(pin).strip():
+        assert str(pin).strip() not in str(err.value)
+
+
+def test_command_bodies() -> None:
+    arm = commands.arm_body(1, ArmState.ARMED_AWAY, 4321, exit_delay_cancel=True, auto_stay_cancel=False)
+    assert arm == {
+        "area": {
+            "set_arm_state": {
+                "area_id": 1,
+                "arm_state": "ARMED_AWAY",
+                "pin": 4321,
+                "auto_stay_cancel": False,
+                "exit_delay_cancel": True,
+            }
+        }
+    }
+    with pytest.raises(ValueError, match="ARMED_AWAY or ARMED_STAY"):
+        commands.arm_body(1, ArmState.DISARMED, 4321, exit_delay_cancel=False, auto_stay_cancel=False)
+    assert commands.disarm_body(2, 1)["area"]["set_arm_state"]["arm_state"] == "DISARMED"
+    assert commands.bypass_body(17, 1, True) == {"zone": {"set_status": {"zone_id": 17, "pin": 1, "BYPASSED": True}}}
+    assert commands.chime_body(1, True) == {"area": {"set_status": {"area_id": 1, "Chime": True}}}
+    assert commands.output_body(3, False)["output"]["set_status"]["status"] == "OFF"
+    assert commands.lock_body(1, True)["lock"]["set_status"]["status"] == "ON"
+    assert commands.barrier_body(1, "stop")["barrier"]["set_status"]["status"] == "stop"
+    with pytest.raises(ValueError, match="barrier action"):
+        commands.barrier_body(1, "toggle")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="id must be a positive"):
+        commands.output_body(0, True)
+
+
+def test_light_bodies() -> None:
+    assert commands.light_body(1, True, None) == {"light": {"set_status": {"light_id": 1, "status": "ON"}}}
+    assert commands.light_body(1, True, 40)["light"]["set_status"] == {"light_id": 1, "status": "ON", "level": 40}
+    assert commands.light_body(1, False, 40)["light"]["set_status"] == {"light_id": 1, "status": "OFF", "level": 0}
+    for level in (0, 100, -1):
+        with pytest.raises(ValueError, match="light level"):
+            commands.light_body(1, True, level)
+
+
+def test_thermostat_bodies_are_range_checked() -> None:
+    body = commands.thermostat_body(
+        1, mode=ThermostatMode.COOL, fan_mode=FanMode.ON, heat_setpoint=None, cool_setpoint=75
+    )
+    assert body == {"tstat": {"set_status": {"tstat_id": 1, "mode": "COOL", "fan_mode": "ON", "cool_setpoint": 75}}}
+    bad: list[dict[str, Any]] = [
+        {"mode": ThermostatMode.UNKNOWN},
+        {"fan_mode": FanMode.UNKNOWN},
+        {"heat_setpoint": 39},
+        {"cool_setpoint": 100},
+        {"cool_setpoint": 72.5},
+        {"heat_setpoint": 75, "cool_setpoint": 70},
+        {},
+    ]
+    for fields in bad:
+        options: dict[str, Any] = {"mode": None, "fan_mode": None, "heat_setpoint": None, "cool_setpoint": None}
+        with pytest.raises(ValueError):
+            commands.thermostat_body(1, **(options | fields))
+
+
+# -- backoff and timing --------------------------------------------------------------------------
+
+
+def test_backoff_grows_to_its_cap_and_resets() -> None:
+    backoff = Backoff(initial=1.0, maximum=8.0, factor=2.0, jitter=0.0)
+    assert [backoff.next_delay() for _ in range(6)] == [1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+    backoff.reset()
+    assert backoff.next_delay() == 1.0
+    backoff.attempts = 10_000
+    assert backoff.next_delay() == 8.0  # no overflow however long the outage
+    jittered = Backoff(initial=10.0, maximum=10.0, jitter=0.2)
+    assert all(8.0 <= jittered.next_delay() <= 12.0 for _ in range(50))
+    with pytest.raises(ValueError, match="backoff"):
+        Backoff(initial=5.0, maximum=1.0)
+
+
+def test_timing_overrides() -> None:
+    timing = ClientTiming.from_overrides({"request_timeout": 1.5, "reconnect_initial": 0.01})
+    assert timing.session_options()["request_timeout"] == 1.5
+    assert timing.backoff().initial == 0.01
+    with pytest.raises(TypeError, match="request_timout"):
+        ClientTiming.from_overrides({"request_timout": 1.0})
