@@ -37,3 +37,9 @@ CLIENT_MN: Final = "222"
 CLIENT_FWVER: Final = "0.1.0"
 CLIENT_HWVER: Final = "1.0"
 CLIENT_OSVER: Final = "1.0"
+
+# Entities that exist only for wireless zones; they are added once the panel reports a
+# zone's radio details, which can be after setup, so stale-entity cleanup must keep them.
+KEY_ZONE_LOW_BATTERY: Final = "zone_low_battery"
+KEY_ZONE_SIGNAL: Final = "zone_signal"
+WIRELESS_ZONE_KEYS: Final = (KEY_ZONE_LOW_BATTERY, KEY_ZONE_SIGNAL)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from ipaddress import IPv4Address
 from typing import Any
-from unittest.mock import AsyncMock, patch
+from unittest.mock import AsyncMock, PropertyMock, patch
 
 import pytest
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.const import CONF_HOST, CONF_PORT, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
-from custom_components.elke27 import const
+from custom_components.elke27 import PLATFORMS, const
 from custom_components.elke27.const import (
     CONF_CLIENT,
     CONF_LINKHMAC,
@@ -20,10 +25,24 @@ from custom_components.elke27.const import (
     CONF_PANEL_NAME,
     DOMAIN,
 )
+from custom_components.elke27.e27 import E27Client
 from custom_components.elke27.entry_data import new_client_data
-from e27_emulator import EmulatorPanel, PanelConfig
+from e27_emulator import EmulatorPanel, PanelConfig, PanelState
 
 ACCESS_CODE = "735190"
+MASTER_PIN = "1234"  # the default demo panel's master user, areas 1 and 2
+FAMILY_PIN = "2580"  # area 1 only
+# Real seconds per panel second: the House's 60 s exit delay takes 0.6 s.
+TIME_SCALE = 0.01
+FAST_CLIENT = {
+    "request_timeout": 1.0,
+    "keepalive_interval": 2.0,
+    "keepalive_timeout": 0.5,
+    "connect_timeout": 1.0,
+    "hello_timeout": 1.0,
+    "reconnect_initial": 0.01,
+    "reconnect_max": 0.1,
+}
 PASSPHRASE = "correct horse battery"
 PANEL_MAC = "02:00:00:e2:70:01"
 PANEL_NAME = "Test House"
@@ -63,10 +82,22 @@ def panel_config(**overrides: Any) -> PanelConfig:
     return PanelConfig(**(options | overrides))
 
 
+@pytest.fixture(autouse=True)
+def _fast_client() -> Iterator[None]:
+    with patch.dict("custom_components.elke27.coordinator.CLIENT_OPTIONS", FAST_CLIENT):
+        yield
+
+
 @pytest.fixture
-async def panel() -> AsyncIterator[EmulatorPanel]:
+def panel_state() -> PanelState:
+    """The default demo house, with delays running a hundred times faster."""
+    return PanelState.load("default", time_scale=TIME_SCALE)
+
+
+@pytest.fixture
+async def panel(panel_state: PanelState) -> AsyncIterator[EmulatorPanel]:
     """An emulated panel; discovery in the integration is pointed at its UDP port."""
-    async with EmulatorPanel(panel_config()) as emulator:
+    async with EmulatorPanel(panel_config(), state=panel_state) as emulator:
         with patch.object(const, "DISCOVERY_PORT", emulator.discovery_port):
             yield emulator
 
@@ -96,3 +127,96 @@ def linked_entry(panel: EmulatorPanel) -> MockConfigEntry:
             CONF_LINKHMAC: link.linkhmac_hex,
         },
     )
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """The platforms init_integration sets up; a platform's test file overrides this with its own."""
+    return list(PLATFORMS)
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, linked_entry: MockConfigEntry, platforms: list[Platform]
+) -> AsyncIterator[MockConfigEntry]:
+    """The integration set up against the emulated panel (with just `platforms`)."""
+    with patch("custom_components.elke27.PLATFORMS", platforms):
+        linked_entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(linked_entry.entry_id)
+        await hass.async_block_till_done()
+        yield linked_entry
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots with Home Assistant's serializer (random ids and timestamps masked).
+
+    The plugin defines the same fixture, but syrupy's own plugin registers after it and wins.
+    """
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def radio_details_before_platforms(panel: EmulatorPanel) -> Iterator[None]:
+    """Let the client report ready only once it knows which zones are wireless.
+
+    The bulk zone status has no radio fields, so the client learns which healthy zones are
+    wireless in a refresh right after it is ready, racing the platforms' setup (zone battery
+    and signal entities may be missing). Snapshots use this to show the intended entity set.
+    """
+    wireless = {zone.id for zone in panel.state.zones.values() if zone.wireless}
+    original = E27Client.async_connect
+
+    async def async_connect(self: E27Client) -> None:
+        await original(self)
+        async with asyncio.timeout(5):
+            while {zone.id for zone in self.panel.zones.values() if zone.wireless} != wireless:
+                await asyncio.sleep(0.01)
+
+    with patch.object(E27Client, "async_connect", async_connect):
+        yield
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Create every entity enabled, also those disabled by default (for snapshots)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+async def wait_for(hass: HomeAssistant, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Let Home Assistant run until predicate holds (no fixed sleeps)."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
+            await hass.async_block_till_done()
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> str | None:
+    """The entity's state string, or None if it has no state."""
+    state = hass.states.get(entity_id)
+    return state.state if state else None
+
+
+def panel_requests(panel: EmulatorPanel, domain: str, command: str) -> list[dict[str, Any]]:
+    """The payloads of every domain.command request the panel received, oldest first."""
+    return [r[domain][command] for r in panel.received if isinstance(r.get(domain), dict) and command in r[domain]]
+
+
+async def link_drops_during(
+    hass: HomeAssistant, panel: EmulatorPanel, route: str, domain: str, service: str, data: dict[str, Any]
+) -> HomeAssistantError:
+    """Call a service whose panel request (route "domain.command") is never answered, drop the link
+    while Home Assistant waits for the answer, and return the error the service call raised."""
+    panel.ignore_requests(route)
+    sent = len(panel_requests(panel, *route.split(".")))
+    call = hass.async_create_task(hass.services.async_call(domain, service, data, blocking=True))
+    await panel.wait_until(lambda: len(panel_requests(panel, *route.split("."))) > sent, timeout=2)
+    await panel.drop_connections()
+    with pytest.raises(HomeAssistantError) as err:
+        await call
+    return err.value

@@ -1,0 +1,209 @@
+"""Zones, zone diagnostics, panel troubles and the connection to the panel."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import KEY_ZONE_LOW_BATTERY
+from .coordinator import Elke27ConfigEntry, Elke27Coordinator
+from .e27 import Panel, Zone, ZoneKind
+from .entity import Elke27Entity, area_device, async_add_wireless_zone_entities, panel_device
+
+PARALLEL_UPDATES = 0
+
+_ZONE_CLASSES = {
+    ZoneKind.DOOR: BinarySensorDeviceClass.DOOR,
+    ZoneKind.WINDOW: BinarySensorDeviceClass.WINDOW,
+    ZoneKind.MOTION: BinarySensorDeviceClass.MOTION,
+    ZoneKind.GLASS: BinarySensorDeviceClass.SOUND,
+    ZoneKind.SMOKE: BinarySensorDeviceClass.SMOKE,
+    ZoneKind.CO: BinarySensorDeviceClass.CO,
+    ZoneKind.WATER: BinarySensorDeviceClass.MOISTURE,
+    ZoneKind.TEMPERATURE: BinarySensorDeviceClass.HEAT,
+    ZoneKind.PANIC: BinarySensorDeviceClass.SAFETY,
+    ZoneKind.MEDICAL: BinarySensorDeviceClass.SAFETY,
+    ZoneKind.TAMPER: BinarySensorDeviceClass.TAMPER,
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ZoneSensorDescription(BinarySensorEntityDescription):
+    """A binary sensor about one zone."""
+
+    value_fn: Callable[[Zone], bool | None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PanelSensorDescription(BinarySensorEntityDescription):
+    """A binary sensor about the whole panel."""
+
+    value_fn: Callable[[Panel], bool]
+
+
+ZONE_LOW_BATTERY = ZoneSensorDescription(
+    key=KEY_ZONE_LOW_BATTERY,
+    translation_key=KEY_ZONE_LOW_BATTERY,
+    device_class=BinarySensorDeviceClass.BATTERY,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    value_fn=lambda zone: zone.low_battery,
+)
+ZONE_TROUBLE = ZoneSensorDescription(
+    key="zone_trouble",
+    translation_key="zone_trouble",
+    device_class=BinarySensorDeviceClass.PROBLEM,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    value_fn=lambda zone: zone.trouble or zone.tamper,
+)
+
+
+def _has_trouble(panel: Panel, pattern: str) -> bool:
+    """Whether a panel trouble text has a word starting with pattern ("ac" must not match "Backup")."""
+    return any(re.search(rf"(?<![a-z0-9]){pattern}", trouble, re.IGNORECASE) for trouble in panel.troubles)
+
+
+PANEL_SENSORS = (
+    PanelSensorDescription(
+        key="trouble",
+        translation_key="trouble",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda panel: bool(panel.troubles or panel.trouble_modules),
+    ),
+    PanelSensorDescription(
+        key="ac_power",
+        translation_key="ac_power",
+        device_class=BinarySensorDeviceClass.POWER,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda panel: not _has_trouble(panel, r"ac(?![a-z0-9])"),
+    ),
+    PanelSensorDescription(
+        key="battery",
+        translation_key="battery",
+        device_class=BinarySensorDeviceClass.BATTERY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda panel: _has_trouble(panel, "batt"),
+    ),
+)
+ZONE = BinarySensorEntityDescription(key="zone")
+CONNECTION = BinarySensorEntityDescription(
+    key="connection",
+    translation_key="connection",
+    device_class=BinarySensorDeviceClass.CONNECTIVITY,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
+def zone_device(coordinator: Elke27Coordinator, zone: Zone) -> DeviceInfo:
+    """Zones live on their area's device (or the panel's, for a zone without a known area)."""
+    if zone.area_id is not None and zone.area_id in coordinator.data.areas:
+        return area_device(coordinator, zone.area_id)
+    return panel_device(coordinator)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: Elke27ConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add zone, diagnostic and panel binary sensors."""
+    coordinator = entry.runtime_data
+    zones = coordinator.data.zones.values()
+    entities: list[BinarySensorEntity] = [ZoneSensor(coordinator, zone) for zone in zones]
+    entities += [ZoneDiagnosticSensor(coordinator, ZONE_TROUBLE, zone) for zone in zones]
+    entities += [PanelSensor(coordinator, description) for description in PANEL_SENSORS]
+    entities.append(ConnectionSensor(coordinator, CONNECTION, 0, panel_device(coordinator)))
+    async_add_entities(entities)
+    async_add_wireless_zone_entities(
+        entry, async_add_entities, lambda zone: [ZoneDiagnosticSensor(coordinator, ZONE_LOW_BATTERY, zone)]
+    )
+
+
+class ZoneSensor(Elke27Entity, BinarySensorEntity):
+    """A zone: on while it is violated (open, motion, smoke, …)."""
+
+    def __init__(self, coordinator: Elke27Coordinator, zone: Zone) -> None:
+        """Name and class come from the panel's zone configuration."""
+        super().__init__(coordinator, ZONE, zone.id, zone_device(coordinator, zone))
+        self._attr_name = zone.name
+        self._attr_device_class = _ZONE_CLASSES.get(zone.kind)
+
+    @property
+    def zone(self) -> Zone:
+        """The zone's current state."""
+        return self.coordinator.data.zones[self.element_id]
+
+    @property
+    def is_on(self) -> bool:
+        """True while the zone is violated."""
+        return self.zone.violated
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Bypass state and the panel's definition for the zone."""
+        return {"zone_id": self.element_id, "bypassed": self.zone.bypassed, "definition": self.zone.definition}
+
+
+class ZoneDiagnosticSensor(Elke27Entity, BinarySensorEntity):
+    """Low battery or trouble of one zone."""
+
+    entity_description: ZoneSensorDescription
+
+    def __init__(self, coordinator: Elke27Coordinator, description: ZoneSensorDescription, zone: Zone) -> None:
+        """Attach to the zone's device, named after the zone."""
+        super().__init__(coordinator, description, zone.id, zone_device(coordinator, zone))
+        self._attr_translation_placeholders = {"zone": zone.name}
+
+    @property
+    def is_on(self) -> bool | None:
+        """The diagnostic's value."""
+        return self.entity_description.value_fn(self.coordinator.data.zones[self.element_id])
+
+
+class PanelSensor(Elke27Entity, BinarySensorEntity):
+    """A panel-wide trouble."""
+
+    entity_description: PanelSensorDescription
+
+    def __init__(self, coordinator: Elke27Coordinator, description: PanelSensorDescription) -> None:
+        """Attach to the panel device."""
+        super().__init__(coordinator, description, 0, panel_device(coordinator))
+
+    @property
+    def is_on(self) -> bool:
+        """The trouble's value."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """The panel's own trouble texts, on the general trouble sensor."""
+        if self.entity_description.key != "trouble":
+            return None
+        return {
+            "troubles": list(self.coordinator.data.troubles),
+            "modules": list(self.coordinator.data.trouble_modules),
+        }
+
+
+class ConnectionSensor(Elke27Entity, BinarySensorEntity):
+    """Whether Home Assistant is connected to the panel; available even while it is not."""
+
+    @property
+    def available(self) -> bool:
+        """Always available: it reports the connection itself."""
+        return True
+
+    @property
+    def is_on(self) -> bool:
+        """True while the session is up."""
+        return self.coordinator.last_update_success

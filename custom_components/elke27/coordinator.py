@@ -1,0 +1,160 @@
+"""One push coordinator per panel: owns the E27 client and turns pushed changes into entity updates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+
+from .const import CONF_MAC, DOMAIN, LOGGER, WIRELESS_ZONE_KEYS
+from .e27 import ConnectionEvent, E27Client, E27Error, E27ProvisioningRequired, Panel, PanelEvent
+from .entry_data import client_identity, link_credentials
+
+type Elke27ConfigEntry = ConfigEntry[Elke27Coordinator]
+
+STORAGE_VERSION = 1
+# Timing overrides for the client (tests shorten reconnect and keepalive timings).
+CLIENT_OPTIONS: dict[str, float | None] = {}
+
+
+def cache_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    """Where the panel's downloaded configuration is kept, so a restart reconnects warm."""
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.panel_config")
+
+
+class Elke27Coordinator(DataUpdateCoordinator[Panel]):
+    """Holds the live panel model; never polls, the panel pushes."""
+
+    config_entry: Elke27ConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: Elke27ConfigEntry) -> None:
+        """Prepare a client for the entry's panel; nothing connects yet."""
+        super().__init__(hass, LOGGER, config_entry=entry, name=entry.title, update_interval=None)
+        self.mac: str = entry.data[CONF_MAC]
+        self._store = cache_store(hass, entry.entry_id)
+        self.client: E27Client | None = None
+        self._inventory: dict[str, frozenset[int]] = {}
+        # Unique ids of the entities the platforms created for the current panel model.
+        self.entity_unique_ids: set[str] = set()
+
+    async def async_start(self) -> None:
+        """Connect and bootstrap; map backend failures to what Home Assistant should do next."""
+        entry = self.config_entry
+        client = E27Client(
+            entry.data[CONF_HOST],
+            entry.data[CONF_PORT],
+            client_identity(entry.data),
+            link_credentials(entry.data),
+            name=entry.title,
+            cache=await self._store.async_load(),
+            **CLIENT_OPTIONS,
+        )
+        try:
+            await client.async_connect()
+        except E27ProvisioningRequired as err:
+            await client.async_close()
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="link_refused",
+                translation_placeholders={"name": entry.title},
+            ) from err
+        except E27Error as err:
+            await client.async_close()
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="cannot_connect",
+                translation_placeholders={"name": entry.title, "error": str(err)},
+            ) from err
+        self.client = client
+        self._inventory = _inventory(client.panel)
+        entry.async_on_unload(client.subscribe(self._async_on_event))
+        entry.async_on_unload(self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_on_stop))
+        self.async_set_updated_data(client.panel)
+        await self._store.async_save(client.export_cache())
+
+    async def async_shutdown(self) -> None:
+        """Save what the client learnt since connecting and close the session (unload, HA stop)."""
+        await super().async_shutdown()
+        if self.client is not None:
+            await self.client.async_close()
+            await self._store.async_save(self.client.export_cache())
+
+    async def _async_on_stop(self, event: Event) -> None:
+        await self.async_shutdown()
+
+    @callback
+    def _async_on_event(self, event: PanelEvent | ConnectionEvent) -> None:
+        # The client logs the loss (WARNING, once) and the return (INFO); here we only react.
+        assert self.client is not None
+        if isinstance(event, PanelEvent):
+            self._async_publish()
+            return
+        if event.connected:
+            self._async_publish()
+            self._async_save_cache()
+            return
+        if isinstance(event.error, E27ProvisioningRequired):
+            self.config_entry.async_start_reauth(self.hass)
+        # Not async_set_update_error: that logs at ERROR on top of the client's WARNING.
+        self.last_update_success = False
+        self.async_update_listeners()
+
+    @callback
+    def _async_save_cache(self) -> None:
+        assert self.client is not None
+        self.config_entry.async_create_background_task(
+            self.hass, self._store.async_save(self.client.export_cache()), "elke27 save panel config"
+        )
+
+    @callback
+    def _async_publish(self) -> None:
+        assert self.client is not None
+        panel = self.client.panel
+        if _inventory(panel) != self._inventory:
+            # Elements were added or removed on the panel: rebuild entities and devices.
+            LOGGER.info("%s: the panel's configuration changed; reloading", self.name)
+            self._inventory = _inventory(panel)
+            self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
+        self.async_set_updated_data(panel)
+
+    def entity_is_current(self, unique_id: str) -> bool:
+        """Whether an entity of this entry still belongs to an element of the panel."""
+        if unique_id in self.entity_unique_ids:
+            return True
+        for key in WIRELESS_ZONE_KEYS:
+            prefix = f"{self.mac}_{key}_"
+            if unique_id.startswith(prefix) and unique_id[len(prefix) :].isdigit():
+                return int(unique_id[len(prefix) :]) in self.data.zones
+        return False
+
+    def device_identifiers(self) -> set[tuple[str, str]]:
+        """Identifiers of every device the current panel model should have."""
+        panel = self.data
+        ids = {(DOMAIN, self.mac)}
+        ids |= {(DOMAIN, f"{self.mac}_area_{area_id}") for area_id in panel.areas}
+        for kind, elements in (
+            ("light", panel.lights),
+            ("lock", panel.locks),
+            ("barrier", panel.barriers),
+            ("thermostat", panel.thermostats),
+        ):
+            ids |= {(DOMAIN, f"{self.mac}_{kind}_{element_id}") for element_id in elements}
+        return ids
+
+
+def _inventory(panel: Panel) -> dict[str, frozenset[int]]:
+    """What decides which entities exist; a change means a reload."""
+    return {
+        "areas": frozenset(panel.areas),
+        "zones": frozenset(panel.zones),
+        "outputs": frozenset(panel.outputs),
+        "lights": frozenset(panel.lights),
+        "locks": frozenset(panel.locks),
+        "barriers": frozenset(panel.barriers),
+        "thermostats": frozenset(panel.thermostats),
+    }

@@ -1,0 +1,108 @@
+"""Base entity: device info and availability shared by every platform."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import Elke27ConfigEntry, Elke27Coordinator
+from .e27 import Area, E27Client, Panel, Zone
+
+MANUFACTURER = "Elk Products"
+MODEL = "E27"
+
+
+def panel_device(coordinator: Elke27Coordinator) -> DeviceInfo:
+    """The panel itself."""
+    version = coordinator.data.version
+    return DeviceInfo(
+        identifiers={(DOMAIN, coordinator.mac)},
+        connections={(CONNECTION_NETWORK_MAC, coordinator.mac)},
+        manufacturer=MANUFACTURER,
+        model=MODEL,
+        name=coordinator.config_entry.title,
+        sw_version=version.firmware if version else None,
+        hw_version=version.hardware if version else None,
+        serial_number=version.serial if version else None,
+    )
+
+
+def sub_device(coordinator: Elke27Coordinator, kind: str, element_id: int, name: str, model: str) -> DeviceInfo:
+    """A device for one element of the panel (an area, a light, a lock, …), attached to the panel."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, f"{coordinator.mac}_{kind}_{element_id}")},
+        manufacturer=MANUFACTURER,
+        model=model,
+        name=name,
+        via_device=(DOMAIN, coordinator.mac),
+    )
+
+
+def area_device(coordinator: Elke27Coordinator, area_id: int) -> DeviceInfo:
+    """The device of an area: its alarm panel, chime and zones live there."""
+    area = coordinator.data.areas[area_id]
+    return sub_device(coordinator, "area", area_id, area.name, "Area")
+
+
+class Elke27Entity(CoordinatorEntity[Elke27Coordinator]):
+    """An entity of one panel element, identified by panel MAC + element kind + id."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        coordinator: Elke27Coordinator,
+        description: EntityDescription,
+        element_id: int,
+        device_info: DeviceInfo,
+    ) -> None:
+        """Bind the entity to one element of the panel."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self.element_id = element_id
+        self._attr_unique_id = f"{coordinator.mac}_{description.key}_{element_id}"
+        coordinator.entity_unique_ids.add(self._attr_unique_id)
+        self._attr_device_info = device_info
+
+    @property
+    def client(self) -> E27Client:
+        """The client (present whenever entities exist)."""
+        assert self.coordinator.client is not None
+        return self.coordinator.client
+
+
+def alarm_cause(panel: Panel, area: Area) -> str | None:
+    """Name of the zone behind an alarm or entry delay."""
+    if area.alarm_zone is None:
+        return None
+    zone = panel.zones.get(area.alarm_zone)
+    return zone.name if zone else str(area.alarm_zone)
+
+
+def async_add_wireless_zone_entities(
+    entry: Elke27ConfigEntry,
+    add: Callable[[Iterable[Entity]], None],
+    make: Callable[[Zone], list[Entity]],
+) -> None:
+    """Add make(zone) for every wireless zone now and whenever the panel reveals another one.
+
+    A zone is known to be wireless only once the panel has reported its signal or
+    battery, which after a fresh configuration download happens just after setup.
+    """
+    coordinator = entry.runtime_data
+    added: set[int] = set()
+
+    @callback
+    def _add_new() -> None:
+        new = [zone for zone in coordinator.data.zones.values() if zone.wireless and zone.id not in added]
+        added.update(zone.id for zone in new)
+        if new:
+            add([entity for zone in new for entity in make(zone)])
+
+    _add_new()
+    entry.async_on_unload(coordinator.async_add_listener(_add_new))

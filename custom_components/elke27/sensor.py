@@ -1,0 +1,125 @@
+"""Sensors: thermostat humidity and battery, wireless zone signal, what caused an area's alarm."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import PERCENTAGE, SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .binary_sensor import zone_device
+from .const import KEY_ZONE_SIGNAL
+from .coordinator import Elke27ConfigEntry, Elke27Coordinator
+from .e27 import Thermostat, Zone
+from .entity import Elke27Entity, alarm_cause, area_device, async_add_wireless_zone_entities, sub_device
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThermostatSensorDescription(SensorEntityDescription):
+    """A sensor reading of one thermostat."""
+
+    value_fn: Callable[[Thermostat], int | float | None]
+    exists_fn: Callable[[Thermostat], bool]
+
+
+THERMOSTAT_SENSORS = (
+    ThermostatSensorDescription(
+        key="humidity",
+        device_class=SensorDeviceClass.HUMIDITY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda tstat: tstat.humidity or None,
+        exists_fn=lambda tstat: bool(tstat.humidity),
+    ),
+    ThermostatSensorDescription(
+        key="battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda tstat: tstat.battery_level,
+        exists_fn=lambda tstat: tstat.battery_level is not None,
+    ),
+)
+ZONE_SIGNAL = SensorEntityDescription(
+    key=KEY_ZONE_SIGNAL,
+    translation_key=KEY_ZONE_SIGNAL,
+    device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+    native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    state_class=SensorStateClass.MEASUREMENT,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    entity_registry_enabled_default=False,
+)
+ALARM_CAUSE = SensorEntityDescription(key="alarm_cause", translation_key="alarm_cause")
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: Elke27ConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add the sensors that exist on this panel."""
+    coordinator = entry.runtime_data
+    panel = coordinator.data
+    entities: list[SensorEntity] = [
+        ThermostatSensor(coordinator, description, tstat)
+        for tstat in panel.thermostats.values()
+        for description in THERMOSTAT_SENSORS
+        if description.exists_fn(tstat)
+    ]
+    entities += [AlarmCauseSensor(coordinator, area_id) for area_id in panel.areas]
+    async_add_entities(entities)
+    async_add_wireless_zone_entities(entry, async_add_entities, lambda zone: [ZoneSignalSensor(coordinator, zone)])
+
+
+class ThermostatSensor(Elke27Entity, SensorEntity):
+    """Humidity or battery level of a thermostat."""
+
+    entity_description: ThermostatSensorDescription
+
+    def __init__(
+        self, coordinator: Elke27Coordinator, description: ThermostatSensorDescription, tstat: Thermostat
+    ) -> None:
+        """On the thermostat's device."""
+        device = sub_device(coordinator, "thermostat", tstat.id, tstat.name, "Thermostat")
+        super().__init__(coordinator, description, tstat.id, device)
+
+    @property
+    def native_value(self) -> int | float | None:
+        """The reading."""
+        return self.entity_description.value_fn(self.coordinator.data.thermostats[self.element_id])
+
+
+class ZoneSignalSensor(Elke27Entity, SensorEntity):
+    """Signal strength of a wireless zone (disabled by default)."""
+
+    def __init__(self, coordinator: Elke27Coordinator, zone: Zone) -> None:
+        """Named after the zone."""
+        super().__init__(coordinator, ZONE_SIGNAL, zone.id, zone_device(coordinator, zone))
+        self._attr_translation_placeholders = {"zone": zone.name}
+
+    @property
+    def native_value(self) -> int | None:
+        """RSSI as reported by the panel."""
+        return self.coordinator.data.zones[self.element_id].rssi
+
+
+class AlarmCauseSensor(Elke27Entity, SensorEntity):
+    """The zone that caused the area's alarm or entry delay; empty when there is none."""
+
+    def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
+        """On the area's device."""
+        super().__init__(coordinator, ALARM_CAUSE, area_id, area_device(coordinator, area_id))
+
+    @property
+    def native_value(self) -> str | None:
+        """The zone's name, or its number if the zone is not known."""
+        return alarm_cause(self.coordinator.data, self.coordinator.data.areas[self.element_id])

@@ -1,0 +1,76 @@
+"""Switches: panel outputs and each area's chime."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import Elke27ConfigEntry, Elke27Coordinator
+from .entity import Elke27Entity, area_device, panel_device
+from .helpers import panel_action
+
+PARALLEL_UPDATES = 1
+
+OUTPUT = SwitchEntityDescription(key="output", translation_key="output")
+CHIME = SwitchEntityDescription(key="chime", translation_key="chime", entity_category=EntityCategory.CONFIG)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: Elke27ConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add a switch for every output and a chime switch for every area."""
+    coordinator = entry.runtime_data
+    entities: list[SwitchEntity] = [OutputSwitch(coordinator, output_id) for output_id in coordinator.data.outputs]
+    entities += [ChimeSwitch(coordinator, area_id) for area_id in coordinator.data.areas]
+    async_add_entities(entities)
+
+
+class OutputSwitch(Elke27Entity, SwitchEntity):
+    """A panel output (relay or open collector)."""
+
+    def __init__(self, coordinator: Elke27Coordinator, output_id: int) -> None:
+        """Named after the output."""
+        super().__init__(coordinator, OUTPUT, output_id, panel_device(coordinator))
+        self._attr_name = coordinator.data.outputs[output_id].name
+
+    @property
+    def is_on(self) -> bool:
+        """True while the output is on."""
+        return self.coordinator.data.outputs[self.element_id].on
+
+    @panel_action
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn the output on."""
+        await self.client.async_set_output(self.element_id, True)
+
+    @panel_action
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn the output off."""
+        await self.client.async_set_output(self.element_id, False)
+
+
+class ChimeSwitch(Elke27Entity, SwitchEntity):
+    """An area's chime mode."""
+
+    def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
+        """On the area's device."""
+        super().__init__(coordinator, CHIME, area_id, area_device(coordinator, area_id))
+
+    @property
+    def is_on(self) -> bool:
+        """True while chime is on."""
+        return self.coordinator.data.areas[self.element_id].chime
+
+    @panel_action
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn chime on."""
+        await self.client.async_set_chime(self.element_id, True)
+
+    @panel_action
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn chime off."""
+        await self.client.async_set_chime(self.element_id, False)

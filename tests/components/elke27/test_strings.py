@@ -1,0 +1,103 @@
+"""Every user-visible string exists: translation keys used in code, services, selectors, icons."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+INTEGRATION = Path(__file__).parents[3] / "custom_components" / "elke27"
+STRINGS: dict[str, Any] = json.loads((INTEGRATION / "strings.json").read_text())
+
+
+def _keyword_values(name: str) -> set[str]:
+    """String literals passed as keyword `name=` anywhere in the integration's own modules."""
+    found: set[str] = set()
+    for path in INTEGRATION.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.keyword) and node.arg == name and isinstance(node.value, ast.Constant):
+                found.add(node.value.value)
+    return found
+
+
+def _dict_values_of(variable: str) -> set[str]:
+    found: set[str] = set()
+    for path in INTEGRATION.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == variable for t in node.targets)
+                and isinstance(node.value, ast.Dict)
+            ):
+                found |= {v.value for v in node.value.values if isinstance(v, ast.Constant)}
+    return found
+
+
+def test_english_translation_is_the_strings_file() -> None:
+    assert json.loads((INTEGRATION / "translations" / "en.json").read_text()) == STRINGS
+
+
+def test_no_unresolved_references() -> None:
+    """Custom integrations do not get [%key:…%] references resolved."""
+    assert "[%key:" not in (INTEGRATION / "strings.json").read_text()
+
+
+def test_exception_keys_exist() -> None:
+    used = {key for key in _keyword_values("translation_key") if key not in _entity_keys()}
+    used |= _dict_values_of("_COMMAND_ERRORS") | {"command_refused"}
+    config_keys = {"panel", "arm_mode"}
+    missing = used - set(STRINGS["exceptions"]) - config_keys
+    assert not missing, f"exception keys missing from strings.json: {sorted(missing)}"
+
+
+def _entity_keys() -> set[str]:
+    return {key for platform in STRINGS["entity"].values() for key in platform}
+
+
+def test_entity_translation_keys_exist() -> None:
+    for path in INTEGRATION.glob("*.py"):
+        platform = path.stem
+        source = path.read_text()
+        for key in re.findall(r'translation_key="([a-z_]+)"', source):
+            if platform in STRINGS["entity"] and "Description(" in source:
+                assert key in STRINGS["entity"][platform] or key in STRINGS["exceptions"], (
+                    f"{platform}.{key} has no entity translation"
+                )
+
+
+def test_every_placeholder_is_supplied() -> None:
+    """Entity names with a {zone} placeholder are only used by entities that set it."""
+    for platform, keys in STRINGS["entity"].items():
+        for key, value in keys.items():
+            if "{zone}" in value["name"]:
+                source = (INTEGRATION / f"{platform}.py").read_text()
+                assert '"zone": zone.name' in source, f"{platform}.{key} needs a zone placeholder"
+
+
+def test_services_are_described() -> None:
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    assert set(services) == set(STRINGS["services"])
+    for name, service in services.items():
+        assert set(service["fields"]) == set(STRINGS["services"][name]["fields"])
+    icons = json.loads((INTEGRATION / "icons.json").read_text())
+    assert set(icons["services"]) == set(services)
+
+
+def test_config_flow_fields_have_descriptions() -> None:
+    for section in ("config", "options"):
+        for step_id, step in STRINGS[section]["step"].items():
+            assert set(step.get("data", {})) == set(step.get("data_description", {})), f"{section}.{step_id}"
+
+
+def test_manifest_is_ordered_as_hassfest_wants() -> None:
+    manifest = json.loads((INTEGRATION / "manifest.json").read_text())
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    assert manifest["iot_class"] == "local_push"
+    assert manifest["integration_type"] == "hub"
+    assert manifest["requirements"] == []  # cryptography comes with Home Assistant
