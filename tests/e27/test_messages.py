@@ -4,74 +4,38 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from custom_components.elke27.e27 import const
-from custom_components.elke27.e27.crypto import (
-    swap32,
-)
 from custom_components.elke27.e27.errors import (
-    E27FramingError,
     E27MessageError,
 )
 from custom_components.elke27.e27.framing import Deframer, Frame
 from custom_components.elke27.e27.messages import (
     REDACTED,
-    ClientIdentity,
     JsonStreamSplitter,
     decode,
     parse_message,
     redact,
 )
 
-from .test_vectors import TV8_REPLY, TV8_SHM, TV8_SK, TV9_CIPHERTEXT, TV9_WIRE, TV10_WIRE
-
-# Shared inputs of TV-5…TV-8.
-ACCESS_CODE = "123456"
-PASSPHRASE = "example-passphrase"
-NONCE = "77274bf43c1400329c8362bacec79fe93323722c"
-CNONCE = "00112233445566778899aabbccddeeff00112233"
-IDENTITY = ClientIdentity(mn="222", sn="001122334455", fwver="0.1", hwver="0.1", osver="0.1")
-PASS_HEX = "605bbbf5"
-TEMPKEY_HEX = "8d93fea9afc28da5c8c0672aefd9415c"
-LINKKEY_HEX = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
-SESSION_KEY = bytes.fromhex("2b7e151628aed2a6abf7158809cf4f3c")
-HMAC_KEY = bytes(range(32))
-
-# §2.2 greeting.
-GREETING = b'{"ELKWC2017":"Hello","nonce":"77274bf43c1400329c8362bacec79fe93323722c"}'
-LOCAL = b'{"LOCAL":"2025/12/26,18:44:00"}'
-
-Result = Frame | type[E27FramingError]
-
-
-def feed_chunks(deframer: Deframer, chunks: Iterable[bytes]) -> list[Frame | E27FramingError]:
-    """Feed each chunk in turn; return every result in stream order."""
-    out: list[Frame | E27FramingError] = []
-    for chunk in chunks:
-        out += deframer.feed(chunk)
-    return out
-
-
-def kinds(results: Sequence[Frame | E27FramingError]) -> list[Result]:
-    """Frames as they are, errors as their exact class, for comparison."""
-    return [item if isinstance(item, Frame) else type(item) for item in results]
-
-
-def bytewise(data: bytes) -> list[bytes]:
-    """data one byte per chunk."""
-    return [data[i : i + 1] for i in range(len(data))]
-
-
-def aes_cbc_decrypt_raw(key: bytes, ciphertext: bytes) -> bytes:
-    """§5.4 receiver step 2, written out independently of crypto.open_envelope."""
-    decryptor = Cipher(algorithms.AES(key), modes.CBC(bytes(range(16)))).decryptor()
-    return swap32(decryptor.update(swap32(ciphertext)) + decryptor.finalize())
-
+from .test_vectors import (
+    CNONCE,
+    GREETING,
+    LINKKEY_HEX,
+    LOCAL,
+    PASS_HEX,
+    TV8_REPLY,
+    TV8_SHM,
+    TV8_SK,
+    TV9_CIPHERTEXT,
+    TV9_WIRE,
+    TV10_WIRE,
+    bytewise,
+)
 
 # --- §8.3 error envelopes ---------------------------------------------------------------------
 
