@@ -311,3 +311,14 @@ async def test_options(hass: HomeAssistant, linked_entry: MockConfigEntry) -> No
     result = await hass.config_entries.options.async_configure(result["flow_id"], {CONF_KEEP_AWAY: True})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert linked_entry.options == {CONF_KEEP_AWAY: True}
+
+
+async def test_closing_the_dialog_stops_the_link_attempt(hass: HomeAssistant, panel: EmulatorPanel) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PANEL: PANEL_MAC})
+    with patch.object(const, "LINK_TIMEOUT", 30):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], WRONG)
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    await panel.wait_for_connections(1)
+    hass.config_entries.flow.async_abort(result["flow_id"])
+    await panel.wait_until(lambda: panel.connection_count == 0, timeout=2)
