@@ -121,12 +121,6 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
         """Options for an existing panel."""
         return Elke27OptionsFlow()
 
-    @callback
-    def async_remove(self) -> None:
-        """The user closed the dialog: stop waiting for the panel."""
-        if self._link_task is not None:
-            self._link_task.cancel()
-
     # -- finding the panel ---------------------------------------------------------------------
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
