@@ -215,6 +215,10 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
             "elke27 link",
         )
+        return self._show_linking()
+
+    def _show_linking(self) -> ConfigFlowResult:
+        assert self._link_task is not None
         return self.async_show_progress(
             step_id="provision",
             progress_action="linking",
@@ -223,8 +227,10 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_provision(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """The link attempt finished: go on, or back to the form with the reason."""
+        """Still linking: keep showing progress. Finished: go on, or back to the form with the reason."""
         assert self._link_task is not None
+        if not self._link_task.done():  # the frontend asked for the flow while the panel is silent
+            return self._show_linking()
         task, self._link_task = self._link_task, None
         try:
             self._credentials = task.result()

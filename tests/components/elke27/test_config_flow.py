@@ -322,3 +322,31 @@ async def test_closing_the_dialog_stops_the_link_attempt(hass: HomeAssistant, pa
     await panel.wait_for_connections(1)
     hass.config_entries.flow.async_abort(result["flow_id"])
     await panel.wait_until(lambda: panel.connection_count == 0, timeout=2)
+
+
+async def test_asking_for_the_flow_while_linking_keeps_showing_progress(
+    hass: HomeAssistant, panel: EmulatorPanel
+) -> None:
+    """The frontend re-fetches a progress step; that must not consume the unfinished link task."""
+    for source in ("user", "reauth"):
+        if source == "user":
+            result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+            result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PANEL: PANEL_MAC})
+        else:
+            entry = hass.config_entries.async_entries(DOMAIN)[0]
+            panel.revoke_link(entry.data[CONF_CLIENT]["sn"])
+            entry.async_start_reauth(hass)
+            await hass.async_block_till_done()
+            result = hass.config_entries.flow.async_progress_by_handler(DOMAIN)[0]
+        flow_id = result["flow_id"]
+        panel.reply_delay = 0.3  # the link reply (and so the task) is still on its way
+        result = await hass.config_entries.flow.async_configure(flow_id, GOOD)
+        assert result["type"] is FlowResultType.SHOW_PROGRESS
+        again = await hass.config_entries.flow.async_configure(flow_id)
+        assert again["type"] is FlowResultType.SHOW_PROGRESS
+        panel.reply_delay = 0
+        await hass.async_block_till_done()
+        result = await hass.config_entries.flow.async_configure(flow_id)
+        assert result["type"] in (FlowResultType.CREATE_ENTRY, FlowResultType.ABORT)
+        if source == "reauth":
+            assert result["reason"] == "reauth_successful"
