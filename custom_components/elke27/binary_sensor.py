@@ -20,7 +20,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import KEY_ZONE_LOW_BATTERY
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
 from .e27 import Panel, Zone, ZoneKind
-from .entity import Elke27Entity, area_device, async_add_wireless_zone_entities, panel_device
+from .entity import Elke27Entity, area_device, async_add_wireless_zone_entities, panel_device, zone_label
 
 PARALLEL_UPDATES = 0
 
@@ -135,7 +135,7 @@ class ZoneSensor(Elke27Entity, BinarySensorEntity):
     def __init__(self, coordinator: Elke27Coordinator, zone: Zone) -> None:
         """Name and class come from the panel's zone configuration."""
         super().__init__(coordinator, ZONE, zone.id, zone_device(coordinator, zone))
-        self._attr_name = zone.name
+        self._attr_name = zone_label(coordinator, zone)
         self._attr_device_class = _ZONE_CLASSES.get(zone.kind)
 
     @property
@@ -162,7 +162,7 @@ class ZoneDiagnosticSensor(Elke27Entity, BinarySensorEntity):
     def __init__(self, coordinator: Elke27Coordinator, description: ZoneSensorDescription, zone: Zone) -> None:
         """Attach to the zone's device, named after the zone."""
         super().__init__(coordinator, description, zone.id, zone_device(coordinator, zone))
-        self._attr_translation_placeholders = {"zone": zone.name}
+        self._attr_translation_placeholders = {"zone": zone_label(coordinator, zone)}
 
     @property
     def is_on(self) -> bool | None:

@@ -106,3 +106,13 @@ def async_add_wireless_zone_entities(
 
     _add_new()
     entry.async_on_unload(coordinator.async_add_listener(_add_new))
+
+
+def zone_label(coordinator: Elke27Coordinator, zone: Zone) -> str:
+    """The zone's name without its area's name in front: the area device already adds it."""
+    area = coordinator.data.areas.get(zone.area_id) if zone.area_id is not None else None
+    if area is not None:
+        prefix = area.name.strip() + " "
+        if zone.name.lower().startswith(prefix.lower()) and len(zone.name) > len(prefix):
+            return zone.name[len(prefix) :]
+    return zone.name

@@ -19,7 +19,7 @@ from .binary_sensor import zone_device
 from .const import KEY_ZONE_SIGNAL
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
 from .e27 import Thermostat, Zone
-from .entity import Elke27Entity, alarm_cause, area_device, async_add_wireless_zone_entities, sub_device
+from .entity import Elke27Entity, alarm_cause, area_device, async_add_wireless_zone_entities, sub_device, zone_label
 
 PARALLEL_UPDATES = 0
 
@@ -104,7 +104,7 @@ class ZoneSignalSensor(Elke27Entity, SensorEntity):
     def __init__(self, coordinator: Elke27Coordinator, zone: Zone) -> None:
         """Named after the zone."""
         super().__init__(coordinator, ZONE_SIGNAL, zone.id, zone_device(coordinator, zone))
-        self._attr_translation_placeholders = {"zone": zone.name}
+        self._attr_translation_placeholders = {"zone": zone_label(coordinator, zone)}
 
     @property
     def native_value(self) -> int | None:

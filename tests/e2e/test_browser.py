@@ -21,6 +21,7 @@ STRINGS = json.loads((ROOT / "custom_components" / "elke27" / "strings.json").re
 PANEL_NAME = "Demo House"
 AREA = "House"
 ZONE_ID, ZONE = 17, "Garage Side Door"
+ZONE_ROW = "Side Door"  # on the Garage area card, under its name without the area prefix
 ZONES = 18
 WRONG_PASSPHRASE = "not-the-passphrase"
 LINK_TIMEOUT_MS = 60_000
@@ -117,7 +118,7 @@ def _arm_from_card(page: Any, demo: DemoProcess, shot: Screenshots) -> Any:
 
 
 def _open_zone(page: Any, demo: DemoProcess, shot: Screenshots) -> None:
-    row = page.locator("hui-generic-entity-row").filter(has_text=ZONE)
+    row = page.locator("hui-generic-entity-row").filter(has_text=ZONE_ROW)
     expect(row).to_contain_text("Closed")
     demo.console(f"open {ZONE_ID}", rf"{ZONE}\s.*OPEN")
     expect(row).to_contain_text("Open")

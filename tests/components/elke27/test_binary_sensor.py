@@ -15,7 +15,7 @@ from .conftest import state_of, wait_for
 
 MOTION = "binary_sensor.house_hallway_motion"
 WINDOW_TROUBLE = "binary_sensor.house_kitchen_window_trouble"
-GARAGE_MOTION_BATTERY = "binary_sensor.garage_garage_motion_battery"
+GARAGE_MOTION_BATTERY = "binary_sensor.garage_motion_battery"
 TROUBLE = "binary_sensor.test_house_trouble"
 AC_POWER = "binary_sensor.test_house_ac_power"
 BATTERY = "binary_sensor.test_house_battery"

@@ -122,7 +122,7 @@ async def test_removed_zone_disappears_after_the_panel_changes(
     init_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    entity_id = "binary_sensor.garage_garage_motion"
+    entity_id = "binary_sensor.garage_motion"
     assert state_of(hass, entity_id) is not None
     panel.change_config("zone", 18, remove=True)
     await panel.drop_connections()  # the client re-reads the configuration checksums on reconnect

@@ -36,10 +36,10 @@ async def test_entities(
 async def test_signal_strength_is_disabled_by_default(
     hass: HomeAssistant, init_integration: MockConfigEntry, entity_registry: er.EntityRegistry
 ) -> None:
-    entry = entity_registry.async_get("sensor.garage_garage_motion_signal_strength")
+    entry = entity_registry.async_get("sensor.garage_motion_signal_strength")
     assert entry is not None
     assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
-    assert state_of(hass, "sensor.garage_garage_motion_signal_strength") is None
+    assert state_of(hass, "sensor.garage_motion_signal_strength") is None
 
 
 async def test_humidity_pushed_by_the_panel(

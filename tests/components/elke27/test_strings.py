@@ -75,7 +75,7 @@ def test_every_placeholder_is_supplied() -> None:
         for key, value in keys.items():
             if "{zone}" in value["name"]:
                 source = (INTEGRATION / f"{platform}.py").read_text()
-                assert '"zone": zone.name' in source, f"{platform}.{key} needs a zone placeholder"
+                assert '"zone": zone_label(coordinator, zone)' in source, f"{platform}.{key} needs a zone placeholder"
 
 
 def test_services_are_described() -> None:
