@@ -28,6 +28,7 @@ from custom_components.elke27.const import (
 from custom_components.elke27.e27 import E27Client
 from custom_components.elke27.entry_data import new_client_data
 from e27_emulator import EmulatorPanel, PanelConfig, PanelState
+from tests.secrets_guard import assert_no_secrets
 
 ACCESS_CODE = "735190"
 MASTER_PIN = "1234"  # the default demo panel's master user, areas 1 and 2
@@ -220,3 +221,17 @@ async def link_drops_during(
     with pytest.raises(HomeAssistantError) as err:
         await call
     return err.value
+
+
+@pytest.fixture(autouse=True)
+def _no_secrets_in_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every integration test also checks that no linking secret or key reaches a log, at any level."""
+    emulator: EmulatorPanel | None = request.getfixturevalue("panel") if "panel" in request.fixturenames else None
+    yield
+    secrets = [ACCESS_CODE, PASSPHRASE]
+    if emulator is not None:
+        for link in emulator.links.values():
+            secrets += [link.linkkey_hex, link.linkhmac_hex]
+        secrets += [key.hex() for key in emulator.session_keys]
+    records = [record for when in ("setup", "call", "teardown") for record in caplog.get_records(when)]
+    assert_no_secrets(records, secrets)
