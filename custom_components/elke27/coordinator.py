@@ -122,15 +122,20 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
         self.async_set_updated_data(panel)
 
+    def unique_id(self, key: str, element_id: int) -> str:
+        """The unique id of an entity of one kind (its description key) for one panel element."""
+        return f"{self.mac}_{key}_{element_id}"
+
+    def element_id(self, unique_id: str, key: str) -> int | None:
+        """The element id inside one of our unique ids of that kind, or None."""
+        rest = unique_id.removeprefix(f"{self.mac}_{key}_")
+        return int(rest) if rest != unique_id and rest.isdigit() else None
+
     def entity_is_current(self, unique_id: str) -> bool:
         """Whether an entity of this entry still belongs to an element of the panel."""
         if unique_id in self.entity_unique_ids:
             return True
-        for key in WIRELESS_ZONE_KEYS:
-            prefix = f"{self.mac}_{key}_"
-            if unique_id.startswith(prefix) and unique_id[len(prefix) :].isdigit():
-                return int(unique_id[len(prefix) :]) in self.data.zones
-        return False
+        return any(self.element_id(unique_id, key) in self.data.zones for key in WIRELESS_ZONE_KEYS)
 
     def device_identifiers(self) -> set[tuple[str, str]]:
         """Identifiers of every device the current panel model should have."""

@@ -65,7 +65,7 @@ class Elke27Entity(CoordinatorEntity[Elke27Coordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         self.element_id = element_id
-        self._attr_unique_id = f"{coordinator.mac}_{description.key}_{element_id}"
+        self._attr_unique_id = coordinator.unique_id(description.key, element_id)
         coordinator.entity_unique_ids.add(self._attr_unique_id)
         self._attr_device_info = device_info
 

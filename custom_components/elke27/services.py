@@ -54,13 +54,13 @@ def _resolve(hass: HomeAssistant, entity_id: str, key: str) -> tuple[Elke27Coord
             translation_domain=DOMAIN, translation_key="not_loaded", translation_placeholders={"entity": entity_id}
         )
     coordinator: Elke27Coordinator = config_entry.runtime_data
-    prefix = f"{coordinator.mac}_{key}_"
-    if not entry.unique_id.startswith(prefix) or not entry.unique_id[len(prefix) :].isdigit():
+    element_id = coordinator.element_id(entry.unique_id, key)
+    if element_id is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="not_our_entity", translation_placeholders={"entity": entity_id}
         )
     assert coordinator.client is not None
-    return coordinator, int(entry.unique_id[len(prefix) :])
+    return coordinator, element_id
 
 
 async def _async_arm(call: ServiceCall) -> None:
