@@ -75,6 +75,15 @@ async def test_each_entry_gets_its_own_client_identity(hass: HomeAssistant, pane
     assert first in panel.links
     assert not hass.config_entries.flow.async_progress()
 
+    other_mac = "02:00:00:00:00:99"
+    async with EmulatorPanel(panel_config(mac=other_mac)) as other:
+        with patch.object(const, "DISCOVERY_PORT", other.discovery_port):
+            result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+            result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PANEL: other_mac})
+            second = (await _link(hass, result["flow_id"], GOOD))["data"][CONF_CLIENT]["sn"]
+    assert second != first
+    assert second in other.links
+
 
 async def test_wrong_secret_shows_no_answer_and_recovers(hass: HomeAssistant, panel: EmulatorPanel) -> None:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
