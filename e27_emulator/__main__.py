@@ -79,7 +79,7 @@ async def _stdin_lines(stdin: TextIO, on_line: Callable[[str], None]) -> None:
 
     try:
         loop.add_reader(fd, readable)
-    except (PermissionError, OSError):  # a regular file cannot be polled: it is all there already
+    except PermissionError, OSError:  # a regular file cannot be polled: it is all there already
         for line in stdin:
             on_line(line.rstrip("\n"))
         return

@@ -198,7 +198,7 @@ class Console:
         if command == "delay":
             try:
                 panel.reply_delay = float(args[0])
-            except (IndexError, ValueError):
+            except IndexError, ValueError:
                 raise ConsoleError("usage: delay SECONDS") from None
             return f"reply delay: {panel.reply_delay:g} s"
         downtime = float(args[0]) if args else 0.0

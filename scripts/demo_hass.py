@@ -72,7 +72,7 @@ def local_time_zone() -> str:
             name = os.readlink("/etc/localtime").partition("zoneinfo/")[2]
     try:
         zoneinfo.ZoneInfo(name)
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    except ValueError, zoneinfo.ZoneInfoNotFoundError:
         return "UTC"
     return name
 
@@ -143,7 +143,7 @@ class HomeAssistantApi:
                 if response.status != 200:
                     return None
                 return {step["step"]: step["done"] for step in await response.json()}
-        except (aiohttp.ClientError, TimeoutError):
+        except aiohttp.ClientError, TimeoutError:
             return None
 
     async def _post(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
@@ -186,5 +186,5 @@ class HomeAssistantApi:
         try:
             async with self.session.get(f"{self.base}/api/config", headers=headers) as response:
                 return str((await response.json()).get("state")) if response.status == 200 else None
-        except (aiohttp.ClientError, TimeoutError):
+        except aiohttp.ClientError, TimeoutError:
             return None

@@ -55,7 +55,7 @@ def parse_discovery_reply(data: bytes, source_host: str) -> DiscoveredPanel | No
         return None
     try:
         obj = json.loads(data)
-    except (UnicodeDecodeError, ValueError):
+    except UnicodeDecodeError, ValueError:
         return None
     if not isinstance(obj, dict):
         return None
