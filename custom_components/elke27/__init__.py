@@ -38,8 +38,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: Elke27ConfigEntry) -> bo
     coordinator = Elke27Coordinator(hass, entry)
     await coordinator.async_start()
     entry.runtime_data = coordinator
-    # The panel device first: the devices of areas, lights, … are attached to it (via_device).
-    dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **panel_device(coordinator))
+    # The panel device first: the devices of areas, lights, … are attached to it (via_device_id).
+    panel = dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **panel_device(coordinator))
+    coordinator.panel_device_id = panel.id
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     _async_remove_stale(hass, entry, coordinator)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
@@ -77,4 +78,4 @@ def _async_remove_stale(hass: HomeAssistant, entry: Elke27ConfigEntry, coordinat
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if not any(identifier in wanted for identifier in device.identifiers):
             LOGGER.debug("Removing device %s, gone from the panel", device.name)
-            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+            registry.async_remove_device(device.id)

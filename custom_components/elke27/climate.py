@@ -51,7 +51,6 @@ async def async_setup_entry(
 class Elke27Climate(Elke27Entity, ClimateEntity):
     """A thermostat; the panel works in whole degrees Fahrenheit."""
 
-    _attr_temperature_unit = UnitOfTemperature.FAHRENHEIT
     _attr_target_temperature_step = 1
     _attr_min_temp = MIN_SETPOINT
     _attr_max_temp = MAX_SETPOINT
@@ -87,7 +86,12 @@ class Elke27Climate(Elke27Entity, ClimateEntity):
         return _FANS.get(self.tstat.fan_mode)
 
     @property
-    def current_temperature(self) -> float | None:
+    def native_temperature_unit(self) -> str:
+        """The panel works in degrees Fahrenheit."""
+        return UnitOfTemperature.FAHRENHEIT
+
+    @property
+    def native_current_temperature(self) -> float | None:
         """Measured temperature."""
         return self.tstat.temperature
 
@@ -97,7 +101,7 @@ class Elke27Climate(Elke27Entity, ClimateEntity):
         return self.tstat.humidity or None
 
     @property
-    def target_temperature(self) -> float | None:
+    def native_target_temperature(self) -> float | None:
         """The setpoint of the current single-setpoint mode."""
         tstat = self.tstat
         if tstat.mode is ThermostatMode.HEAT:
@@ -107,14 +111,23 @@ class Elke27Climate(Elke27Entity, ClimateEntity):
         return None
 
     @property
-    def target_temperature_low(self) -> float | None:
+    def native_target_temperature_low(self) -> float | None:
         """Heat setpoint in auto mode."""
         return self.tstat.heat_setpoint if self.tstat.mode is ThermostatMode.AUTO else None
 
     @property
-    def target_temperature_high(self) -> float | None:
+    def native_target_temperature_high(self) -> float | None:
         """Cool setpoint in auto mode."""
         return self.tstat.cool_setpoint if self.tstat.mode is ThermostatMode.AUTO else None
+
+    # Home Assistant 2026.11 reads the temperatures under their native_* names and deprecates the
+    # plain ones; older releases read only the plain ones. A class that provides both is served
+    # from the native names on 2026.11 without a deprecation, and from the plain ones before.
+    temperature_unit = native_temperature_unit
+    current_temperature = native_current_temperature
+    target_temperature = native_target_temperature
+    target_temperature_low = native_target_temperature_low
+    target_temperature_high = native_target_temperature_high
 
     @panel_action
     async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:

@@ -41,6 +41,8 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         self._inventory: dict[str, frozenset[int]] = {}
         # Unique ids of the entities the platforms created for the current panel model.
         self.entity_unique_ids: set[str] = set()
+        # The panel's device registry id, once setup has registered it: other devices hang off it.
+        self.panel_device_id: str | None = None
 
     async def async_start(self) -> None:
         """Connect and bootstrap; map backend failures to what Home Assistant should do next."""

@@ -34,12 +34,13 @@ def panel_device(coordinator: Elke27Coordinator) -> DeviceInfo:
 
 def sub_device(coordinator: Elke27Coordinator, kind: str, element_id: int, name: str, model: str) -> DeviceInfo:
     """A device for one element of the panel (an area, a light, a lock, …), attached to the panel."""
+    assert coordinator.panel_device_id is not None, "setup registers the panel device before the platforms"
     return DeviceInfo(
         identifiers={(DOMAIN, f"{coordinator.mac}_{kind}_{element_id}")},
         manufacturer=MANUFACTURER,
         model=model,
         name=name,
-        via_device=(DOMAIN, coordinator.mac),
+        via_device_id=coordinator.panel_device_id,
     )
 
 

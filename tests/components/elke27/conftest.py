@@ -28,6 +28,7 @@ from custom_components.elke27.const import (
 from custom_components.elke27.e27 import E27Client
 from custom_components.elke27.entry_data import new_client_data
 from e27_emulator import EmulatorPanel, PanelConfig, PanelState
+from tests.deprecations import assert_no_deprecations
 from tests.secrets_guard import assert_no_secrets
 
 ACCESS_CODE = "735190"
@@ -225,7 +226,8 @@ async def link_drops_during(
 
 @pytest.fixture(autouse=True)
 def _no_secrets_in_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """Every integration test also checks that no linking secret or key reaches a log, at any level."""
+    """Every integration test also checks that no linking secret or key reaches a log, at any level,
+    and that Home Assistant reported no deprecation in this integration."""
     emulator: EmulatorPanel | None = request.getfixturevalue("panel") if "panel" in request.fixturenames else None
     yield
     secrets = [ACCESS_CODE, PASSPHRASE]
@@ -235,3 +237,4 @@ def _no_secrets_in_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptur
         secrets += [key.hex() for key in emulator.session_keys]
     records = [record for when in ("setup", "call", "teardown") for record in caplog.get_records(when)]
     assert_no_secrets(records, secrets)
+    assert_no_deprecations(records)

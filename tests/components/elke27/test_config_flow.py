@@ -299,7 +299,7 @@ async def test_reconfigure_errors(hass: HomeAssistant, panel: EmulatorPanel, lin
 
 async def test_dhcp_updates_the_host_of_a_known_panel(hass: HomeAssistant, linked_entry: MockConfigEntry) -> None:
     linked_entry.add_to_hass(hass)
-    info = DhcpServiceInfo(ip="127.0.0.2", hostname="e27", macaddress=PANEL_MAC.replace(":", "").upper())
+    info = DhcpServiceInfo(ip="127.0.0.2", hostname="e27", macaddress=PANEL_MAC.replace(":", ""))
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_DHCP}, data=info)
     assert result["reason"] == "already_configured"
     assert linked_entry.data[CONF_HOST] == "127.0.0.2"

@@ -112,7 +112,9 @@ async def test_stale_devices_are_removed(
     assert await hass.config_entries.async_setup(linked_entry.entry_id)
     await hass.async_block_till_done()
     assert device_registry.async_get(stale.id) is None
-    kept = device_registry.async_get_device(identifiers={(DOMAIN, f"{linked_entry.unique_id}_light_1")})
+    kept = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"{linked_entry.unique_id}_light_1"), linked_entry.entry_id
+    )
     assert kept is not None
 
 
