@@ -91,13 +91,3 @@ def test_config_flow_fields_have_descriptions() -> None:
     for section in ("config", "options"):
         for step_id, step in STRINGS[section]["step"].items():
             assert set(step.get("data", {})) == set(step.get("data_description", {})), f"{section}.{step_id}"
-
-
-def test_manifest_is_ordered_as_hassfest_wants() -> None:
-    manifest = json.loads((INTEGRATION / "manifest.json").read_text())
-    keys = list(manifest)
-    assert keys[:2] == ["domain", "name"]
-    assert keys[2:] == sorted(keys[2:])
-    assert manifest["iot_class"] == "local_push"
-    assert manifest["integration_type"] == "hub"
-    assert manifest["requirements"] == []  # cryptography comes with Home Assistant
