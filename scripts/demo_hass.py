@@ -11,6 +11,7 @@ import os
 import shutil
 import zoneinfo
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -40,9 +41,6 @@ homeassistant:
   language: en
   unit_system: us_customary
   time_zone: {time_zone}
-http:
-  server_host: {host}
-  server_port: {port}
 frontend:
 config:
 history:
@@ -88,7 +86,7 @@ def prepare_config(config: Path, integration: Path, host: str, port: int, *, fre
             else:
                 child.unlink()
     (config / MARKER).touch()
-    (config / "configuration.yaml").write_text(CONFIGURATION.format(time_zone=local_time_zone(), host=host, port=port))
+    (config / "configuration.yaml").write_text(CONFIGURATION.format(time_zone=local_time_zone()))
     link = config / "custom_components"
     if link.is_symlink() or link.exists():
         link.unlink()
@@ -98,6 +96,26 @@ def prepare_config(config: Path, integration: Path, host: str, port: int, *, fre
     onboarding = storage / "onboarding"
     if not onboarding.exists():
         onboarding.write_text(json.dumps(ONBOARDING_SEED, indent=2))
+    (storage / "http").write_text(json.dumps(http_settings(host, port), indent=2))
+
+
+def http_settings(host: str, port: int) -> dict[str, Any]:
+    """Home Assistant's stored HTTP settings, confirmed: where it listens.
+
+    Home Assistant keeps these in storage (HTTP settings in configuration.yaml are deprecated and,
+    once migrated, must be confirmed in the UI within minutes or are reverted), so the demo writes
+    them there at every start, completed with Home Assistant's own defaults.
+    """
+    from homeassistant.components.http.config import HTTP_STORAGE_SCHEMA  # noqa: PLC0415 - heavy
+
+    stable = HTTP_STORAGE_SCHEMA({"server_host": [host], "server_port": port})
+    stable |= {"created_at": datetime.now(UTC).isoformat(), "error": None, "error_message": None}
+    return {
+        "version": 2,
+        "minor_version": 2,
+        "key": "http",
+        "data": {"stable": stable, "pending": None, "yaml_migration_done": True},
+    }
 
 
 class HomeAssistantApi:
