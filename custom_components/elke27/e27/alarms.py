@@ -87,7 +87,8 @@ def active_alarms(status: Mapping[str, Any]) -> tuple[AlarmType, ...]:
         kinds.append(state)
     event = alarm_kind(status.get("alarm_event"))
     if event is not None and event is not AlarmType.OTHER and (kinds or status.get("alrm_snd") is True):
-        kinds = [kind for kind in kinds if kind is not AlarmType.OTHER] + [event]
+        named: list[AlarmType] = [kind for kind in kinds if kind is not AlarmType.OTHER]
+        kinds = [*named, event]
     return _ordered(kinds)
 
 
