@@ -157,10 +157,9 @@ class AreaTracker:
         ends_at = story.delay_ends_at.isoformat()
         if kind == "exit":
             assert area.arming_to is not None
-            intent = story.intent if story.intent is not None and story.intent.arm_state in MODES else None
+            intent = _take(story, arm=True)
             source, user = (Source.HOME_ASSISTANT, intent.user) if intent else (Source.PANEL, None)
             story.arming = (intent.arm_state if intent else area.arming_to, source, user)
-            story.intent = None
             self._emit(
                 story,
                 area,
@@ -183,14 +182,14 @@ class AreaTracker:
 
     def _arm_state(self, story: _Story, old: Area, area: Area) -> None:
         if area.arm_state in MODES and area.arm_state is not old.arm_state:
-            intent = story.intent if story.intent is not None and story.intent.arm_state in MODES else None
+            intent = _take(story, arm=True) if story.arming is None else None
             if story.arming is not None:
                 requested, source, user = story.arming
             elif intent is not None:
                 requested, source, user = intent.arm_state, Source.HOME_ASSISTANT, intent.user
             else:
                 requested, source, user = area.arm_state, Source.PANEL, None
-            story.arming = story.intent = None
+            story.arming = None
             story.changed = (source, user)
             if requested is ArmState.ARMED_AWAY and area.arm_state is ArmState.ARMED_STAY:
                 self._emit(
@@ -215,9 +214,9 @@ class AreaTracker:
             return
         was_armed = old.arm_state in MODES or old.arming_to is not None
         if area.arm_state is ArmState.DISARMED and area.arming_to is None and was_armed:
-            intent = story.intent if story.intent is not None and story.intent.arm_state is ArmState.DISARMED else None
+            intent = _take(story, arm=False)
             source, user = (Source.HOME_ASSISTANT, intent.user) if intent else (Source.PANEL, None)
-            story.arming = story.intent = None
+            story.arming = None
             story.changed = (source, user)
             self._emit(story, area, AreaEventType.DISARMED, source=source.value, user=user)
 
@@ -240,6 +239,15 @@ class AreaTracker:
         elif old.in_alarm:
             kind = old.alarm_type or AlarmType.OTHER
             self._emit(story, area, AreaEventType.ALARM_CLEARED, alarm_type=kind.lower())
+
+
+def _take(story: _Story, *, arm: bool) -> Intent | None:
+    """The pending intent if it is an arm (arm=True) or a disarm command; it explains one change only."""
+    intent = story.intent
+    if intent is None or (intent.arm_state in MODES) is not arm:
+        return None
+    story.intent = None
+    return intent
 
 
 def _cause(previous: Cause | None, area: Area) -> Cause | None:

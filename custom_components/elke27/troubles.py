@@ -52,6 +52,7 @@ _ZONE_KINDS: Final[dict[TroubleKind, Callable[[Zone], bool]]] = {
 }
 # How long a trouble must last before a repair issue asks someone to act.
 AC_POWER_REPAIR_DELAY: Final = timedelta(hours=1)
+REPAIR_KINDS: Final = (TroubleKind.AC_POWER_LOST, TroubleKind.BATTERY_LOW)
 
 
 def _word(pattern: str, text: str) -> bool:
@@ -164,5 +165,5 @@ class RepairIssues:
     def close(self) -> None:
         """Stop watching (unload): the issues go too, as nothing would clear them any more."""
         self._cancel_timer()
-        for kind in (TroubleKind.AC_POWER_LOST, TroubleKind.BATTERY_LOW):
+        for kind in REPAIR_KINDS:
             self._delete(kind)
