@@ -76,7 +76,9 @@ async def test_zone_trouble_and_tamper(
     await wait_for(hass, lambda: state_of(hass, WINDOW_TROUBLE) == STATE_OFF)
     panel.set_zone_tamper(4)
     await wait_for(hass, lambda: state_of(hass, WINDOW_TROUBLE) == STATE_ON)
-    await wait_for(hass, lambda: hass.states.get(HOUSE_TROUBLE).attributes["troubles"] == ["Zone tamper (Kitchen Window)"])
+    await wait_for(
+        hass, lambda: hass.states.get(HOUSE_TROUBLE).attributes["troubles"] == ["Zone tamper (Kitchen Window)"]
+    )
     assert state_of(hass, HOUSE_TROUBLE) == STATE_ON
 
 

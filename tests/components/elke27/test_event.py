@@ -53,7 +53,9 @@ class Recorder:
 
 
 async def _alarm_panel(hass: HomeAssistant, service: str, entity_id: str, code: str = MASTER_PIN) -> None:
-    await hass.services.async_call("alarm_control_panel", service, {"entity_id": entity_id, "code": code}, blocking=True)
+    await hass.services.async_call(
+        "alarm_control_panel", service, {"entity_id": entity_id, "code": code}, blocking=True
+    )
 
 
 @pytest.mark.parametrize("platforms", [[Platform.EVENT]], ids=["event"])
