@@ -74,9 +74,7 @@ def not_ready_error(panel: Panel, area_id: int) -> ServiceValidationError:
     ]
     name = area.name if area is not None else str(area_id)
     if not zones:
-        return ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="not_ready", translation_placeholders={"area": name}
-        )
+        return ServiceValidationError(translation_domain=DOMAIN, translation_key="not_ready")
     return ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key="not_ready_zones",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.elke27.const import DOMAIN
 from e27_emulator import ArmState, EmulatorPanel
@@ -315,3 +317,27 @@ async def test_link_down(hass: HomeAssistant, panel: EmulatorPanel, init_integra
     with pytest.raises(HomeAssistantError) as err:
         await _bypass(hass)
     assert err.value.translation_key == "not_connected"
+
+
+async def test_refusals_from_the_frontend_log_no_traceback(
+    hass: HomeAssistant,
+    panel: EmulatorPanel,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = await hass_ws_client(hass)
+    caplog.clear()
+    await client.send_json_auto_id(
+        {
+            "type": "call_service",
+            "domain": DOMAIN,
+            "service": "bypass_zone",
+            "service_data": {"code": MASTER_PIN},
+            "target": {"entity_id": "binary_sensor.house_kitchen_smoke"},  # a FIRE zone
+        }
+    )
+    reply = await client.receive_json()
+    assert (reply["success"], reply["error"]["translation_key"]) == (False, "not_bypassable")
+    assert not [record for record in caplog.records if record.exc_info and record.levelno >= logging.INFO]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith("custom_components")]

@@ -123,3 +123,15 @@ def test_manifest_is_ordered_as_hassfest_wants() -> None:
     assert manifest["iot_class"] == "local_push"
     assert manifest["integration_type"] == "hub"
     assert manifest["requirements"] == []  # cryptography comes with Home Assistant
+
+
+def test_exception_placeholders_are_the_ones_the_code_supplies() -> None:
+    """A message with a placeholder its raiser does not supply would show the raw {name}."""
+    supplied: dict[str, set[str]] = {"command_refused": {"reason", "code"}, "invalid_value": {"error"}}
+    for key in ("wrong_code", "not_authorized", "not_ready", "not_bypassable", "in_alarm", "not_allowed_when_armed"):
+        supplied[key] = {"reason", "code"}  # the generic refusal placeholders (unused by these messages)
+    supplied |= {"not_ready_zones": {"area", "zones"}, "bypass_failed": {"zones"}, "cannot_connect": {"name", "error"}}
+    supplied |= {"link_refused": {"name"}, "not_our_entity": {"entity"}, "not_loaded": {"entity"}}
+    for key, value in STRINGS["exceptions"].items():
+        used = set(re.findall(r"{(\w+)}", value["message"]))
+        assert used <= supplied.get(key, set()), f"{key} uses {used}"
