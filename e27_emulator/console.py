@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 QUIT: Final = "\x00quit"
 HELP: Final = """\
 Zones     open Z | close Z | bypass Z on|off | zonetrouble Z on|off | tamper Z on|off | battery Z on|off
-Areas     arm A away|stay [now] | disarm A | alarm A [TYPE] | chime A on|off
+Areas     arm A away|stay [now] | disarm A | alarm A [TYPE] [ZONE] | chime A on|off
 Troubles  trouble NAME on|off [area A]   (NAME: ac, battery, phone, comm, clock or any text)
 Devices   output N on|off | light N 0-99|on|off | lock N on|off | door N open|close|stop | temp N F
 Config    rename DOMAIN ID NAME   (e.g. rename zone 3 "Bay Window"; that domain's CSM changes)
@@ -138,7 +138,8 @@ class Console:
 
     async def _alarm(self, command: str, args: list[str]) -> str:
         area_id = _int(args, 0, "area")
-        self.state.trip_alarm(area_id, args[1].upper() if len(args) > 1 else "BURGLARY")
+        zone_id = _int(args, 2, "zone") if len(args) > 2 else None
+        self.state.trip_alarm(area_id, args[1].upper() if len(args) > 1 else "BURGLARY", zone_id)
         return self._area_line(area_id)
 
     async def _chime(self, command: str, args: list[str]) -> str:

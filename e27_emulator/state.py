@@ -182,6 +182,8 @@ class PanelState(DeviceOps):
         """Put an area into alarm now, whatever its arm state (console `alarm`, area.set_alarm_state)."""
         if alarm_type not in ALARM_TYPES:
             raise ValueError(f"unknown alarm type {alarm_type!r} (known: {', '.join(ALARM_TYPES)})")
+        if zone_id is not None and zone_id not in self.zones:
+            raise KeyError(zone_id)
         self._alarm(self.areas[area_id], alarm_type, zone_id)
         self._sync()
 

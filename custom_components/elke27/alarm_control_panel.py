@@ -12,9 +12,10 @@ from homeassistant.components.alarm_control_panel import (
     CodeFormat,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .area_events import MODES, already_armed
 from .const import CONF_KEEP_AWAY, DEFAULT_KEEP_AWAY, DOMAIN
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
 from .e27 import Area, AreaState, ArmState
@@ -33,6 +34,7 @@ _STATES = {
     AreaState.PENDING: AlarmControlPanelState.PENDING,
     AreaState.TRIGGERED: AlarmControlPanelState.TRIGGERED,
 }
+_ARMED = (AlarmControlPanelState.ARMED_AWAY, AlarmControlPanelState.ARMED_HOME)
 
 
 async def async_setup_entry(
@@ -65,25 +67,43 @@ class Elke27AlarmPanel(Elke27Entity, AlarmControlPanelEntity):
 
     @property
     def alarm_state(self) -> AlarmControlPanelState | None:
-        """The area state as Home Assistant knows it (None while the panel reports something new)."""
-        return _STATES.get(self.area.state)
+        """The area state as Home Assistant knows it (None while the panel reports something new).
+
+        Armed with bypassed zones is "armed custom bypass": the bypasses are part of that
+        arming (the panel clears them at disarm); the mode attribute tells Away or Stay.
+        """
+        area = self.area
+        state = _STATES.get(area.state)
+        if state in _ARMED and area.bypassed_count > 0:
+            return AlarmControlPanelState.ARMED_CUSTOM_BYPASS
+        return state
+
+    @property
+    def changed_by(self) -> str | None:
+        """Who last armed or disarmed from Home Assistant; None when it was done at the panel (it does not say who)."""
+        return self.coordinator.changed_by(self.element_id)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Countdowns, readiness and the zone that caused an alarm or entry delay."""
+        """Readiness, the armed mode, bypasses, the zone behind an alarm or entry delay, when a delay ends.
+
+        The delay's end is set once per delay, so a running delay does not rewrite the state every second.
+        """
         area = self.area
+        ends_at = self.coordinator.areas.delay_ends_at(self.element_id)
         return {
             "ready": area.ready,
-            "exit_delay": area.exit_delay,
-            "entry_delay": area.entry_delay,
-            "alarm_zone": alarm_cause(self.coordinator.data, area),
+            "arm_mode": MODES.get(area.arm_state),
             "bypassed_zones": area.bypassed_count,
+            "alarm_zone": alarm_cause(self.coordinator.data, area),
+            "delay_ends_at": ends_at.isoformat() if ends_at else None,
         }
 
     @panel_action
     async def async_alarm_disarm(self, code: str | None = None) -> None:
         """Disarm (the panel always needs a user code)."""
-        await self.client.async_disarm(self.element_id, _required(code))
+        async with self.coordinator.async_commanding(self.element_id, ArmState.DISARMED, self._context):
+            await self.client.async_disarm(self.element_id, _required(code))
 
     @panel_action
     async def async_alarm_arm_away(self, code: str | None = None) -> None:
@@ -98,26 +118,24 @@ class Elke27AlarmPanel(Elke27Entity, AlarmControlPanelEntity):
     @panel_action
     async def async_alarm_arm_custom_bypass(self, code: str | None = None) -> None:
         """Bypass every open zone of the area, then arm Away."""
-        if self._already(ArmState.ARMED_AWAY):
+        if already_armed(self.area, ArmState.ARMED_AWAY):
             return
-        result = await self.client.async_arm_with_bypass(
-            self.element_id, ArmState.ARMED_AWAY, _required(code), auto_stay_cancel=self._keep_away
-        )
+        async with self.coordinator.async_commanding(self.element_id, ArmState.ARMED_AWAY, self._context):
+            result = await self.client.async_arm_with_bypass(
+                self.element_id, ArmState.ARMED_AWAY, _required(code), auto_stay_cancel=self._keep_away
+            )
         if result.failed:
             zones = ", ".join(self.coordinator.data.zones[zone_id].name for zone_id in sorted(result.failed))
-            raise HomeAssistantError(
+            raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="bypass_failed", translation_placeholders={"zones": zones}
             )
 
     async def _async_arm(self, mode: ArmState, code: str | None) -> None:
-        if self._already(mode):
+        if already_armed(self.area, mode):
             return
         keep_away = mode is ArmState.ARMED_AWAY and self._keep_away
-        await self.client.async_arm(self.element_id, mode, _required(code), auto_stay_cancel=keep_away)
-
-    def _already(self, mode: ArmState) -> bool:
-        """Arming an area that is already armed that way is a no-op; it must never toggle to disarmed."""
-        return self.area.arm_state is mode
+        async with self.coordinator.async_commanding(self.element_id, mode, self._context):
+            await self.client.async_arm(self.element_id, mode, _required(code), auto_stay_cancel=keep_away)
 
     @property
     def _keep_away(self) -> bool:

@@ -21,6 +21,7 @@ from .const import KEY_ZONE_LOW_BATTERY
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
 from .e27 import Panel, Zone, ZoneKind
 from .entity import Elke27Entity, area_device, async_add_wireless_zone_entities, panel_device, zone_label
+from .troubles import TroubleKind, area_trouble_texts, panel_trouble_kind, trouble_texts
 
 PARALLEL_UPDATES = 0
 
@@ -60,18 +61,25 @@ ZONE_LOW_BATTERY = ZoneSensorDescription(
     entity_category=EntityCategory.DIAGNOSTIC,
     value_fn=lambda zone: zone.low_battery,
 )
+# Disabled by default: an area's trouble sensor names the zones in trouble.
 ZONE_TROUBLE = ZoneSensorDescription(
     key="zone_trouble",
     translation_key="zone_trouble",
     device_class=BinarySensorDeviceClass.PROBLEM,
     entity_category=EntityCategory.DIAGNOSTIC,
+    entity_registry_enabled_default=False,
     value_fn=lambda zone: zone.trouble or zone.tamper,
+)
+AREA_TROUBLE = BinarySensorEntityDescription(
+    key="area_trouble",
+    translation_key="area_trouble",
+    device_class=BinarySensorDeviceClass.PROBLEM,
+    entity_category=EntityCategory.DIAGNOSTIC,
 )
 
 
-def _has_trouble(panel: Panel, pattern: str) -> bool:
-    """Whether a panel trouble text has a word starting with pattern ("ac" must not match "Backup")."""
-    return any(re.search(rf"(?<![a-z0-9]){pattern}", trouble, re.IGNORECASE) for trouble in panel.troubles)
+def _has_trouble(panel: Panel, kind: TroubleKind) -> bool:
+    return any(panel_trouble_kind(trouble) is kind for trouble in panel.troubles)
 
 
 PANEL_SENSORS = (
@@ -87,14 +95,14 @@ PANEL_SENSORS = (
         translation_key="ac_power",
         device_class=BinarySensorDeviceClass.POWER,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda panel: not _has_trouble(panel, r"ac(?![a-z0-9])"),
+        value_fn=lambda panel: not _has_trouble(panel, TroubleKind.AC_POWER_LOST),
     ),
     PanelSensorDescription(
         key="battery",
         translation_key="battery",
         device_class=BinarySensorDeviceClass.BATTERY,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda panel: _has_trouble(panel, "batt"),
+        value_fn=lambda panel: _has_trouble(panel, TroubleKind.BATTERY_LOW),
     ),
 )
 ZONE = BinarySensorEntityDescription(key="zone")
@@ -104,6 +112,16 @@ CONNECTION = BinarySensorEntityDescription(
     device_class=BinarySensorDeviceClass.CONNECTIVITY,
     entity_category=EntityCategory.DIAGNOSTIC,
 )
+
+
+def _is_power_supervision(zone: Zone) -> bool:
+    """A zone that watches a power supply (definition POWER SUPERVISION): violated means power lost."""
+    return "POWER" in zone.definition.upper()
+
+
+def _is_doorbell(zone: Zone) -> bool:
+    """A zone named as a doorbell (the panel has no doorbell zone type)."""
+    return bool({"DOORBELL", "BELL"} & set(re.split(r"[^A-Z0-9]+", zone.name.upper())))
 
 
 def zone_device(coordinator: Elke27Coordinator, zone: Zone) -> DeviceInfo:
@@ -121,6 +139,7 @@ async def async_setup_entry(
     zones = coordinator.data.zones.values()
     entities: list[BinarySensorEntity] = [ZoneSensor(coordinator, zone) for zone in zones]
     entities += [ZoneDiagnosticSensor(coordinator, ZONE_TROUBLE, zone) for zone in zones]
+    entities += [AreaTroubleSensor(coordinator, area_id) for area_id in coordinator.data.areas]
     entities += [PanelSensor(coordinator, description) for description in PANEL_SENSORS]
     entities.append(ConnectionSensor(coordinator, CONNECTION, 0, panel_device(coordinator)))
     async_add_entities(entities)
@@ -135,8 +154,13 @@ class ZoneSensor(Elke27Entity, BinarySensorEntity):
     def __init__(self, coordinator: Elke27Coordinator, zone: Zone) -> None:
         """Name and class come from the panel's zone configuration."""
         super().__init__(coordinator, ZONE, zone.id, zone_device(coordinator, zone))
-        self._attr_name = zone_label(coordinator, zone)
-        self._attr_device_class = _ZONE_CLASSES.get(zone.kind)
+        self._power = _is_power_supervision(zone)
+        if _is_doorbell(zone):
+            self._attr_translation_key = "doorbell"  # its icon; binary sensors have no doorbell class
+            self._attr_translation_placeholders = {"zone": zone_label(coordinator, zone)}
+        else:
+            self._attr_name = zone_label(coordinator, zone)
+        self._attr_device_class = BinarySensorDeviceClass.POWER if self._power else _ZONE_CLASSES.get(zone.kind)
 
     @property
     def zone(self) -> Zone:
@@ -145,8 +169,8 @@ class ZoneSensor(Elke27Entity, BinarySensorEntity):
 
     @property
     def is_on(self) -> bool:
-        """True while the zone is violated."""
-        return self.zone.violated
+        """True while the zone is violated; a power supervision zone is on while power is present."""
+        return not self.zone.violated if self._power else self.zone.violated
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
@@ -186,13 +210,32 @@ class PanelSensor(Elke27Entity, BinarySensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """The panel's own trouble texts, on the general trouble sensor."""
+        """On the general trouble sensor: every trouble of the panel and its areas in words, and the modules."""
         if self.entity_description.key != "trouble":
             return None
         return {
-            "troubles": list(self.coordinator.data.troubles),
+            "troubles": trouble_texts(self.hass, self.coordinator.data),
             "modules": list(self.coordinator.data.trouble_modules),
         }
+
+
+class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
+    """An area's troubles, with the zones concerned ("Low battery (Motion)")."""
+
+    def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
+        """On the area's device."""
+        super().__init__(coordinator, AREA_TROUBLE, area_id, area_device(coordinator, area_id))
+
+    @property
+    def is_on(self) -> bool:
+        """True while the panel reports a trouble in the area."""
+        return bool(self.coordinator.data.areas[self.element_id].troubles)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The area's troubles in words."""
+        panel = self.coordinator.data
+        return {"troubles": area_trouble_texts(self.hass, panel, panel.areas[self.element_id])}
 
 
 class ConnectionSensor(Elke27Entity, BinarySensorEntity):

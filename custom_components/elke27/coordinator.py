@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
 
+from .area_events import AreaEvent, AreaTracker, Intent, Source
 from .const import CONF_MAC, DOMAIN, LOGGER, WIRELESS_ZONE_KEYS
-from .e27 import ConnectionEvent, E27Client, E27Error, E27ProvisioningRequired, Panel, PanelEvent
+from .e27 import (
+    ArmState,
+    ConnectionEvent,
+    E27Client,
+    E27CommandError,
+    E27Error,
+    E27ProvisioningRequired,
+    Panel,
+    PanelEvent,
+)
+from .e27.const import ErrorCode
 from .entry_data import client_identity, link_credentials
+from .helpers import not_ready_error
+from .texts import event_message
+from .troubles import RepairIssues
 
 type Elke27ConfigEntry = ConfigEntry[Elke27Coordinator]
 
 STORAGE_VERSION = 1
+# Fired for every area event, for the logbook (logbook.py describes it) and for automations.
+EVENT_AREA: Final = f"{DOMAIN}_event"
+HOME_ASSISTANT: Final = "Home Assistant"
 # Timing overrides for the client (tests shorten reconnect and keepalive timings).
 CLIENT_OPTIONS: dict[str, float | None] = {}
 
@@ -43,6 +64,9 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         self.entity_unique_ids: set[str] = set()
         # The panel's device registry id, once setup has registered it: other devices hang off it.
         self.panel_device_id: str | None = None
+        self.areas = AreaTracker()
+        self._area_listeners: dict[int, list[Callable[[AreaEvent], None]]] = {}
+        self.repairs = RepairIssues(hass, entry.entry_id, entry.title)
 
     async def async_start(self) -> None:
         """Connect and bootstrap; map backend failures to what Home Assistant should do next."""
@@ -76,6 +100,9 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         self._inventory = _inventory(client.panel)
         entry.async_on_unload(client.subscribe(self._async_on_event))
         entry.async_on_unload(self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_on_stop))
+        entry.async_on_unload(self.repairs.close)
+        self.areas.update(None, client.panel, dt_util.utcnow())
+        self.repairs.update(client.panel)
         self.async_set_updated_data(client.panel)
         await self._store.async_save(client.export_cache())
 
@@ -122,7 +149,64 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             LOGGER.info("%s: the panel's configuration changed; reloading", self.name)
             self._inventory = _inventory(panel)
             self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
+        events = self.areas.update(self.data, panel, dt_util.utcnow())
+        self.repairs.update(panel)
         self.async_set_updated_data(panel)
+        for event in events:
+            self._async_tell(event)
+
+    @callback
+    def _async_tell(self, event: AreaEvent) -> None:
+        """Hand an area event to the area's event entity and to the logbook."""
+        for listener in tuple(self._area_listeners.get(event.area_id, ())):
+            listener(event)
+        area = self.data.areas[event.area_id]
+        entity_id = er.async_get(self.hass).async_get_entity_id(
+            "alarm_control_panel", DOMAIN, self.unique_id("area", event.area_id)
+        )
+        data = {"entity_id": entity_id, "area_id": event.area_id, "area": area.name, "type": event.type.value}
+        data |= dict(event.data) | {"message": event_message(self.hass, event)}
+        self.hass.bus.async_fire(EVENT_AREA, data)
+
+    @callback
+    def async_add_area_listener(self, area_id: int, listener: Callable[[AreaEvent], None]) -> Callable[[], None]:
+        """Call listener with every event of one area; returns the function that stops it."""
+        listeners = self._area_listeners.setdefault(area_id, [])
+        listeners.append(listener)
+
+        def remove() -> None:
+            with contextlib.suppress(ValueError):
+                listeners.remove(listener)
+
+        return remove
+
+    @contextlib.asynccontextmanager
+    async def async_commanding(self, area_id: int, arm_state: ArmState, context: Context | None) -> AsyncIterator[None]:
+        """Around an arm or disarm command: the changes it causes are told as Home Assistant's (and whose).
+
+        "Not ready" is answered with the zones that keep the area from arming.
+        """
+        user = None
+        if context is not None and context.user_id is not None:
+            found = await self.hass.auth.async_get_user(context.user_id)
+            user = found.name if found is not None else None
+        intent = Intent(arm_state, user)
+        self.areas.expect(area_id, intent)
+        try:
+            yield
+        except E27CommandError as err:
+            if err.code == ErrorCode.NOT_READY:
+                raise not_ready_error(self.data, area_id) from err
+            raise
+        finally:
+            self.areas.forget(area_id, intent)
+
+    def changed_by(self, area_id: int) -> str | None:
+        """Who last armed or disarmed the area: a person or Home Assistant; None when the panel did (it does not say who)."""
+        changed = self.areas.changed_by(area_id)
+        if changed is None or changed[0] is not Source.HOME_ASSISTANT:
+            return None
+        return changed[1] or HOME_ASSISTANT
 
     def unique_id(self, key: str, element_id: int) -> str:
         """The unique id of an entity of one kind (its description key) for one panel element."""

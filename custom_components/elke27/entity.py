@@ -9,6 +9,7 @@ from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, Device
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from . import texts
 from .const import DOMAIN
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
 from .e27 import Area, E27Client, Panel, Zone
@@ -47,7 +48,7 @@ def sub_device(coordinator: Elke27Coordinator, kind: str, element_id: int, name:
 def area_device(coordinator: Elke27Coordinator, area_id: int) -> DeviceInfo:
     """The device of an area: its alarm panel, chime and zones live there."""
     area = coordinator.data.areas[area_id]
-    return sub_device(coordinator, "area", area_id, area.name, "Area")
+    return sub_device(coordinator, "area", area_id, area.name, "Alarm area")
 
 
 class Elke27Entity(CoordinatorEntity[Elke27Coordinator]):
@@ -111,9 +112,4 @@ def async_add_wireless_zone_entities(
 
 def zone_label(coordinator: Elke27Coordinator, zone: Zone) -> str:
     """The zone's name without its area's name in front: the area device already adds it."""
-    area = coordinator.data.areas.get(zone.area_id) if zone.area_id is not None else None
-    if area is not None:
-        prefix = area.name.strip() + " "
-        if zone.name.lower().startswith(prefix.lower()) and len(zone.name) > len(prefix):
-            return zone.name[len(prefix) :]
-    return zone.name
+    return texts.zone_label(coordinator.data, zone)

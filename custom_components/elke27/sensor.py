@@ -1,9 +1,10 @@
-"""Sensors: thermostat humidity and battery, wireless zone signal, what caused an area's alarm."""
+"""Sensors: thermostat humidity and battery, wireless zone signal, an area's alarm type and alarm cause."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -18,8 +19,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .binary_sensor import zone_device
 from .const import KEY_ZONE_SIGNAL
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
-from .e27 import Thermostat, Zone
-from .entity import Elke27Entity, alarm_cause, area_device, async_add_wireless_zone_entities, sub_device, zone_label
+from .e27 import AlarmType, Area, Thermostat, Zone
+from .entity import Elke27Entity, area_device, async_add_wireless_zone_entities, sub_device, zone_label
+from .texts import cause_text
 
 PARALLEL_UPDATES = 0
 
@@ -61,6 +63,13 @@ ZONE_SIGNAL = SensorEntityDescription(
     entity_registry_enabled_default=False,
 )
 ALARM_CAUSE = SensorEntityDescription(key="alarm_cause", translation_key="alarm_cause")
+NO_ALARM = "none"
+ALARM_TYPE = SensorEntityDescription(
+    key="alarm_type",
+    translation_key="alarm_type",
+    device_class=SensorDeviceClass.ENUM,
+    options=[NO_ALARM, *(kind.lower() for kind in AlarmType)],
+)
 
 
 async def async_setup_entry(
@@ -76,6 +85,7 @@ async def async_setup_entry(
         if description.exists_fn(tstat)
     ]
     entities += [AlarmCauseSensor(coordinator, area_id) for area_id in panel.areas]
+    entities += [AlarmTypeSensor(coordinator, area_id) for area_id in panel.areas]
     async_add_entities(entities)
     async_add_wireless_zone_entities(entry, async_add_entities, lambda zone: [ZoneSignalSensor(coordinator, zone)])
 
@@ -113,7 +123,10 @@ class ZoneSignalSensor(Elke27Entity, SensorEntity):
 
 
 class AlarmCauseSensor(Elke27Entity, SensorEntity):
-    """The zone that caused the area's alarm or entry delay; empty when there is none."""
+    """What set the area's alarm off, kind and zone ("Burglary – Front Door"), until the panel forgets it.
+
+    After a disarm the panel keeps the alarm in memory (until the next arming): the cause stays.
+    """
 
     def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
         """On the area's device."""
@@ -121,5 +134,45 @@ class AlarmCauseSensor(Elke27Entity, SensorEntity):
 
     @property
     def native_value(self) -> str | None:
-        """The zone's name, or its number if the zone is not known."""
-        return alarm_cause(self.coordinator.data, self.coordinator.data.areas[self.element_id])
+        """The cause in words; unknown when there is neither an alarm nor one in memory."""
+        return cause_text(self.hass, self.coordinator.data, self.coordinator.areas.cause(self.element_id))
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The cause's parts, and whether the alarm is still active or only remembered."""
+        cause = self.coordinator.areas.cause(self.element_id)
+        zone = self.coordinator.data.zones.get(cause.zone_id) if cause and cause.zone_id is not None else None
+        return {
+            "alarm_type": cause.alarm_type.lower() if cause else None,
+            "zone": zone.name if zone else None,
+            "zone_id": cause.zone_id if cause else None,
+            "active": cause.active if cause else False,
+        }
+
+
+class AlarmTypeSensor(Elke27Entity, SensorEntity):
+    """The kind of the area's active alarm (none, burglary, fire, …), with every active and remembered kind."""
+
+    def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
+        """On the area's device."""
+        super().__init__(coordinator, ALARM_TYPE, area_id, area_device(coordinator, area_id))
+
+    @property
+    def area(self) -> Area:
+        """The area's current state."""
+        return self.coordinator.data.areas[self.element_id]
+
+    @property
+    def native_value(self) -> str:
+        """The most urgent active alarm's kind, "none" without an alarm."""
+        kind = self.area.alarm_type
+        return kind.lower() if kind is not None else NO_ALARM
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Every active alarm kind, and the kinds the panel holds in memory until it clears them."""
+        area = self.area
+        return {
+            "alarms": [kind.lower() for kind in area.alarm_types],
+            "memory": [kind.lower() for kind in area.alarm_memory],
+        }

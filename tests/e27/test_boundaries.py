@@ -46,6 +46,7 @@ def test_public_surface() -> None:
     from custom_components.elke27 import e27
 
     assert sorted(e27.__all__) == [
+        "AlarmType",
         "Area",
         "AreaState",
         "ArmState",

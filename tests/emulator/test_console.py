@@ -52,6 +52,7 @@ async def test_zone_and_area_commands(house: EmulatorPanel, console: Console) ->
     assert "TAMPER" in await console.execute("tamper 2 on")
     assert "LOW-BATT" in await console.execute("battery 11 on")
     assert "ALARM FIRE" in await console.execute("alarm 2 fire")
+    assert "ALARM FIRE,PANIC zone 11" in await console.execute("alarm 2 panic 11")
     assert "chime=on" in await console.execute("chime 1 on")
     assert "refused: 11027" in await console.execute("arm 2 stay")
     await console.execute("disarm 2")
@@ -108,6 +109,8 @@ async def test_views_and_panel_knobs(house: EmulatorPanel, console: Console) -> 
         ("bypass 7 on", "refused: 11023"),
         ("arm 1 night", "error: usage: arm A away|stay"),
         ("alarm 1 zombies", "error: unknown alarm type"),
+        ("alarm 1 fire 99", "error: no such id 99"),
+        ("alarm 1 fire kitchen", "error: zone must be a number"),
         ("battery 3 on", "error: zone 3 is not wireless"),
         ("trouble on", "error: usage: trouble"),
         ("rename zone 3", "error: usage: rename"),

@@ -22,6 +22,7 @@ from .errors import (
 from .linking import LinkCredentials
 from .messages import ClientIdentity, Message
 from .model import (
+    AlarmType,
     Area,
     AreaState,
     ArmState,
@@ -47,6 +48,7 @@ from .reconnect import ClientTiming
 from .session import Session, SessionState
 
 __all__ = [
+    "AlarmType",
     "Area",
     "AreaState",
     "ArmState",

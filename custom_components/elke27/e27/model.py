@@ -59,6 +59,20 @@ class ReadyStatus(_TolerantEnum):
     UNKNOWN = "UNKNOWN"
 
 
+class AlarmType(StrEnum):
+    """What kind of alarm an area is in; the wire vocabulary is [UNK] (API.md §5.1), alarms.py reads it."""
+
+    BURGLARY = "BURGLARY"
+    FIRE = "FIRE"
+    CO = "CO"
+    WATER = "WATER"
+    PANIC = "PANIC"
+    MEDICAL = "MEDICAL"
+    TAMPER = "TAMPER"
+    TEMPERATURE = "TEMPERATURE"
+    OTHER = "OTHER"
+
+
 class ZoneKind(StrEnum):
     """What a zone's sensor is: from `zone_type` if the panel sends it, else inferred."""
 
@@ -134,11 +148,22 @@ class Area:
     chime: bool
     troubles: tuple[str, ...]
     siren: bool = False
+    alarm_types: tuple[AlarmType, ...] = ()
+    """The kinds of the active alarms, most urgent first (empty when none is known)."""
+    alarm_memory: tuple[AlarmType, ...] = ()
+    """The kinds of alarm the panel holds in memory (until it clears them, at the next arming)."""
 
     @property
     def in_alarm(self) -> bool:
         """True while the area has an active alarm or its sounders are on."""
-        return bool(self.alarms) or self.siren
+        return bool(self.alarms) or self.siren or bool(self.alarm_types)
+
+    @property
+    def alarm_type(self) -> AlarmType | None:
+        """The most urgent active alarm's kind; OTHER for an alarm of unknown kind, None without alarm."""
+        if self.alarm_types:
+            return self.alarm_types[0]
+        return AlarmType.OTHER if self.in_alarm else None
 
     @property
     def ready(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from .alarms import active_alarms, alarm_memory
 from .model import (
     Area,
     ArmState,
@@ -125,6 +126,8 @@ def area_from_wire(area_id: int, attribs: Wire, status: Wire) -> Area:
         chime=bool(as_bool(status.get("Chime"))),
         troubles=as_strings(status.get("troubles")),
         siren=bool(as_bool(status.get("alrm_snd"))),
+        alarm_types=active_alarms(status),
+        alarm_memory=alarm_memory(status),
     )
 
 

@@ -19,6 +19,10 @@ GARAGE_MOTION_BATTERY = "binary_sensor.garage_motion_battery"
 TROUBLE = "binary_sensor.test_house_trouble"
 AC_POWER = "binary_sensor.test_house_ac_power"
 BATTERY = "binary_sensor.test_house_battery"
+HOUSE_TROUBLE = "binary_sensor.house_trouble"
+GARAGE_TROUBLE = "binary_sensor.garage_trouble"
+MAINS = "binary_sensor.house_mains_power_monitor"
+DOORBELL = "binary_sensor.house_doorbell"
 
 
 @pytest.fixture
@@ -26,7 +30,7 @@ def platforms() -> list[Platform]:
     return [Platform.BINARY_SENSOR]
 
 
-@pytest.mark.usefixtures("radio_details_before_platforms")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "radio_details_before_platforms")
 async def test_entities(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -46,6 +50,22 @@ async def test_zone_follows_the_panel(
     await wait_for(hass, lambda: state_of(hass, MOTION) == STATE_OFF)
 
 
+async def test_zone_trouble_is_disabled_by_default(
+    hass: HomeAssistant, init_integration: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    """One trouble sensor per area names the zones; the per-zone ones are there for those who want them."""
+    zone_troubles = [
+        entry
+        for entry in er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)
+        if entry.translation_key == "zone_trouble"
+    ]
+    assert len(zone_troubles) == 18
+    assert all(entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION for entry in zone_troubles)
+    assert state_of(hass, WINDOW_TROUBLE) is None
+    assert state_of(hass, HOUSE_TROUBLE) == STATE_OFF
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_zone_trouble_and_tamper(
     hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
 ) -> None:
@@ -56,6 +76,44 @@ async def test_zone_trouble_and_tamper(
     await wait_for(hass, lambda: state_of(hass, WINDOW_TROUBLE) == STATE_OFF)
     panel.set_zone_tamper(4)
     await wait_for(hass, lambda: state_of(hass, WINDOW_TROUBLE) == STATE_ON)
+    await wait_for(
+        hass, lambda: hass.states.get(HOUSE_TROUBLE).attributes["troubles"] == ["Zone tamper (Kitchen Window)"]
+    )
+    assert state_of(hass, HOUSE_TROUBLE) == STATE_ON
+
+
+async def test_area_trouble_names_the_zones(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """The demo's garage motion sensor has a low battery: the Garage says which, the panel's sensor says where."""
+    assert state_of(hass, GARAGE_TROUBLE) == STATE_ON
+    assert hass.states.get(GARAGE_TROUBLE).attributes["troubles"] == ["Low battery (Motion)"]
+    assert hass.states.get(TROUBLE).attributes["troubles"] == ["Garage: Low battery (Motion)"]
+    panel.set_zone_trouble(3)
+    panel.set_zone_trouble(4)
+    panel.set_trouble("Siren Fault", area_id=1)
+    await wait_for(hass, lambda: len(hass.states.get(HOUSE_TROUBLE).attributes["troubles"]) == 2)
+    assert hass.states.get(HOUSE_TROUBLE).attributes["troubles"] == [
+        "Siren Fault",  # not a trouble the integration knows: as the panel wrote it
+        "Zone trouble (Living Room Window, Kitchen Window)",
+    ]
+    assert hass.states.get(TROUBLE).attributes["troubles"] == [
+        "House: Siren Fault",
+        "House: Zone trouble (Living Room Window, Kitchen Window)",
+        "Garage: Low battery (Motion)",
+    ]
+
+
+async def test_power_supervision_and_doorbell_zones(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    assert hass.states.get(MAINS).attributes["device_class"] == "power"
+    assert state_of(hass, MAINS) == STATE_ON  # power present
+    panel.open_zone(16)  # the supervised supply fails
+    await wait_for(hass, lambda: state_of(hass, MAINS) == STATE_OFF)
+    doorbell = hass.states.get(DOORBELL)
+    assert doorbell.attributes["friendly_name"] == "House Doorbell"
+    assert "device_class" not in doorbell.attributes
 
 
 async def test_zone_low_battery(hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry) -> None:
@@ -72,12 +130,15 @@ async def test_zone_low_battery(hass: HomeAssistant, panel: EmulatorPanel, init_
 
 
 @pytest.mark.parametrize(
-    ("trouble", "ac_power", "battery"),
+    ("trouble", "ac_power", "battery", "text"),
     [
-        ("AC Fail", STATE_OFF, STATE_OFF),
-        ("Low Battery", STATE_ON, STATE_ON),
-        ("Backup Battery Low", STATE_ON, STATE_ON),  # "Backup" holds the letters "ac"
-        ("Phone Line", STATE_ON, STATE_OFF),
+        ("AC Fail", STATE_OFF, STATE_OFF, "AC power lost"),
+        ("Low Battery", STATE_ON, STATE_ON, "Panel battery low"),
+        ("Backup Battery Low", STATE_ON, STATE_ON, "Panel battery low"),  # "Backup" holds the letters "ac"
+        ("Phone Line", STATE_ON, STATE_OFF, "Phone line trouble"),
+        ("Communication Failure", STATE_ON, STATE_OFF, "Communication failure"),
+        ("Clock Not Set", STATE_ON, STATE_OFF, "Clock not set"),
+        ("Siren Supervision", STATE_ON, STATE_OFF, "Siren Supervision"),
     ],
 )
 async def test_system_troubles(
@@ -87,6 +148,7 @@ async def test_system_troubles(
     trouble: str,
     ac_power: str,
     battery: str,
+    text: str,
 ) -> None:
     panel.set_low_battery(18, False)  # start without any trouble
     await wait_for(hass, lambda: state_of(hass, TROUBLE) == STATE_OFF)
@@ -94,7 +156,7 @@ async def test_system_troubles(
 
     panel.set_trouble(trouble)
     await wait_for(hass, lambda: state_of(hass, TROUBLE) == STATE_ON)
-    assert hass.states.get(TROUBLE).attributes["troubles"] == [trouble]
+    assert hass.states.get(TROUBLE).attributes["troubles"] == [text]
     assert (state_of(hass, AC_POWER), state_of(hass, BATTERY)) == (ac_power, battery)
 
     panel.set_trouble(trouble, False)

@@ -1,4 +1,4 @@
-"""Thermostat humidity and battery, wireless zone signal and alarm cause sensors, against the emulated panel."""
+"""Thermostat humidity and battery, wireless zone signal, alarm type and alarm cause sensors, against the emulated panel."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from .conftest import state_of, wait_for
 HUMIDITY = "sensor.hallway_thermostat_humidity"
 HOUSE_CAUSE = "sensor.house_alarm_cause"
 GARAGE_CAUSE = "sensor.garage_alarm_cause"
+HOUSE_TYPE = "sensor.house_alarm_type"
+GARAGE_TYPE = "sensor.garage_alarm_type"
 
 
 @pytest.fixture
@@ -50,16 +52,56 @@ async def test_humidity_pushed_by_the_panel(
     await wait_for(hass, lambda: state_of(hass, HUMIDITY) == "57")
 
 
-async def test_alarm_cause_follows_the_alarm(
+@pytest.mark.parametrize(
+    ("alarm_type", "zone_id", "state", "cause"),
+    [
+        ("BURGLARY", 17, "burglary", "Burglary – Garage Side Door"),
+        ("FIRE", 7, "fire", "Fire – Kitchen Smoke"),
+        ("CO", 8, "co", "Carbon monoxide – Hallway CO"),
+        ("WATER", 9, "water", "Water – Basement Water"),
+        ("PANIC", 11, "panic", "Panic – Bedroom Panic Button"),
+        ("MEDICAL", 12, "medical", "Medical – Medical Pendant"),
+        ("TAMPER", 13, "tamper", "Tamper – Panel Box Tamper"),
+        ("TEMPERATURE", 10, "temperature", "Temperature – Attic Temperature"),
+        ("FIRE", None, "fire", "Fire"),  # an alarm without a zone (a keypad's fire key)
+    ],
+)
+async def test_alarm_type_and_cause(
+    hass: HomeAssistant,
+    panel: EmulatorPanel,
+    init_integration: MockConfigEntry,
+    alarm_type: str,
+    zone_id: int | None,
+    state: str,
+    cause: str,
+) -> None:
+    assert (state_of(hass, GARAGE_TYPE), state_of(hass, GARAGE_CAUSE)) == ("none", STATE_UNKNOWN)
+    panel.trip_alarm(2, alarm_type, zone_id=zone_id)
+    await wait_for(hass, lambda: state_of(hass, GARAGE_TYPE) == state)
+    assert state_of(hass, GARAGE_CAUSE) == cause
+    assert hass.states.get(GARAGE_CAUSE).attributes["active"] is True
+    assert hass.states.get(GARAGE_TYPE).attributes["alarms"] == [state]
+    assert (state_of(hass, HOUSE_TYPE), state_of(hass, HOUSE_CAUSE)) == ("none", STATE_UNKNOWN)
+
+
+async def test_alarm_memory_outlives_the_disarm(
     hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
 ) -> None:
-    assert state_of(hass, GARAGE_CAUSE) == STATE_UNKNOWN
+    """The panel keeps an alarm in memory after the disarm, until the next arming: so does the cause."""
     panel.trip_alarm(2, "BURGLARY", zone_id=17)
-    await wait_for(hass, lambda: state_of(hass, GARAGE_CAUSE) == "Garage Side Door")
-    assert state_of(hass, HOUSE_CAUSE) == STATE_UNKNOWN
+    await wait_for(hass, lambda: state_of(hass, GARAGE_CAUSE) == "Burglary – Garage Side Door")
 
     panel.state.arm(2, "DISARMED")  # at the keypad
+    await wait_for(hass, lambda: state_of(hass, GARAGE_TYPE) == "none")
+    assert state_of(hass, GARAGE_CAUSE) == "Burglary – Garage Side Door"
+    attributes = hass.states.get(GARAGE_CAUSE).attributes
+    assert (attributes["active"], attributes["alarm_type"], attributes["zone_id"]) == (False, "burglary", 17)
+    type_attributes = hass.states.get(GARAGE_TYPE).attributes
+    assert (type_attributes["alarms"], type_attributes["memory"]) == ([], ["burglary"])
+
+    panel.state.arm(2, "ARMED_STAY", exit_delay_cancel=True)  # the panel clears its memory
     await wait_for(hass, lambda: state_of(hass, GARAGE_CAUSE) == STATE_UNKNOWN)
+    assert hass.states.get(GARAGE_TYPE).attributes["memory"] == []
 
 
 async def test_unavailable_while_the_link_is_down(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -9,13 +10,16 @@ from homeassistant.components.alarm_control_panel import AlarmControlPanelState
 from homeassistant.const import STATE_OFF, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.elke27.const import DOMAIN
 from e27_emulator import ArmState, EmulatorPanel
 
-from .conftest import FAMILY_PIN, MASTER_PIN, panel_requests, state_of, wait_for
+from .conftest import FAMILY_PIN, MASTER_PIN, PANEL_MAC, panel_requests, state_of, wait_for
 
 HOUSE = "alarm_control_panel.house"
 GARAGE = "alarm_control_panel.garage"
@@ -33,7 +37,9 @@ async def _arm(hass: HomeAssistant, entity_id: str = HOUSE, code: str = MASTER_P
     await hass.services.async_call(DOMAIN, "arm", data, blocking=True)
 
 
-async def _bypass(hass: HomeAssistant, entity_id: str = WINDOW, code: str = MASTER_PIN, **options: Any) -> None:
+async def _bypass(
+    hass: HomeAssistant, entity_id: str | list[str] = WINDOW, code: str = MASTER_PIN, **options: Any
+) -> None:
     await hass.services.async_call(
         DOMAIN, "bypass_zone", {"entity_id": entity_id, "code": code} | options, blocking=True
     )
@@ -96,7 +102,7 @@ async def test_arm_without_exit_delay(
 async def test_arm_refused_code(
     hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry, entity_id: str, code: str, key: str
 ) -> None:
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(ServiceValidationError) as err:
         await _arm(hass, entity_id, code)
     assert err.value.translation_key == key
     assert code not in str(err.value)
@@ -113,7 +119,7 @@ async def test_arm_invalid_code(hass: HomeAssistant, panel: EmulatorPanel, init_
 
 async def test_arm_an_armed_area(hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry) -> None:
     await _arm(hass, mode="stay", exit_delay_cancel=True)
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(ServiceValidationError) as err:
         await _arm(hass, exit_delay_cancel=True)
     assert err.value.translation_key == "not_allowed_when_armed"
     assert panel.state.areas[1].arm_state is ArmState.ARMED_STAY
@@ -140,7 +146,8 @@ async def test_bypass_and_restore_a_zone(
     await _bypass(hass)
     await _arm(hass, exit_delay_cancel=True, auto_stay_cancel=True)  # the open window no longer blocks arming
     assert panel.state.areas[1].arm_state is ArmState.ARMED_AWAY
-    assert state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_AWAY
+    assert state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_CUSTOM_BYPASS  # armed with a zone bypassed
+    assert hass.states.get(HOUSE).attributes["arm_mode"] == "away"
 
 
 @pytest.mark.parametrize(
@@ -155,7 +162,7 @@ async def test_bypass_and_restore_a_zone(
 async def test_bypass_refused(
     hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry, entity_id: str, code: str, key: str
 ) -> None:
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(ServiceValidationError) as err:
         await _bypass(hass, entity_id, code)
     assert err.value.translation_key == key
     assert not any(zone.bypassed for zone in panel.state.zones.values())
@@ -164,7 +171,7 @@ async def test_bypass_refused(
 
 async def test_bypass_while_armed(hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry) -> None:
     await _arm(hass, mode="stay", exit_delay_cancel=True)
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(ServiceValidationError) as err:
         await _bypass(hass)
     assert err.value.translation_key == "not_allowed_when_armed"
     assert not panel.state.zones[3].bypassed
@@ -212,12 +219,125 @@ async def test_panel_not_loaded(hass: HomeAssistant, panel: EmulatorPanel, init_
     assert err.value.translation_key == "not_loaded"
 
 
+async def test_arm_several_areas_at_once(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    await hass.services.async_call(
+        DOMAIN,
+        "arm",
+        {"entity_id": [HOUSE, GARAGE], "mode": "stay", "code": MASTER_PIN, "exit_delay_cancel": True},
+        blocking=True,
+    )
+    assert [area.arm_state for area in panel.state.areas.values()] == [ArmState.ARMED_STAY, ArmState.ARMED_STAY]
+
+
+async def test_arm_an_area_by_its_device_or_home_assistant_area(
+    hass: HomeAssistant,
+    panel: EmulatorPanel,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    area_registry: ar.AreaRegistry,
+) -> None:
+    """Targets reach the alarm panel of an area's device; other entities on that device are skipped."""
+    garage = device_registry.async_get_device_by_identifier((DOMAIN, f"{PANEL_MAC}_area_2"), init_integration.entry_id)
+    assert garage is not None
+    await hass.services.async_call(
+        DOMAIN, "arm", {"device_id": garage.id, "mode": "stay", "code": MASTER_PIN, "exit_delay_cancel": True}, True
+    )
+    assert panel.state.areas[2].arm_state is ArmState.ARMED_STAY
+    assert panel.state.areas[1].arm_state is ArmState.DISARMED
+
+    upstairs = area_registry.async_create("Upstairs")
+    house = device_registry.async_get_device_by_identifier((DOMAIN, f"{PANEL_MAC}_area_1"), init_integration.entry_id)
+    assert house is not None
+    device_registry.async_update_device(house.id, area_id=upstairs.id)
+    await hass.services.async_call(
+        DOMAIN, "arm", {"area_id": upstairs.id, "mode": "away", "code": MASTER_PIN, "exit_delay_cancel": True}, True
+    )
+    assert panel.state.areas[1].arm_state is ArmState.ARMED_STAY  # auto-stay: nobody left
+
+
+async def test_bypass_several_zones_at_once(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    await _bypass(hass, [WINDOW, "binary_sensor.house_kitchen_window"])
+    assert [panel.state.zones[zone_id].bypassed for zone_id in (3, 4)] == [True, True]
+
+
+async def test_already_armed_that_way_is_a_no_op(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    panel.state.time_scale = 1.0  # the Garage's 30 s exit delay, in real seconds: it runs throughout the test
+    await _arm(hass, GARAGE, mode="stay")
+    assert state_of(hass, GARAGE) == AlarmControlPanelState.ARMING
+    await _arm(hass, GARAGE, mode="stay")  # arming that way already
+    await _arm(hass, HOUSE, mode="stay", exit_delay_cancel=True)
+    await _arm(hass, HOUSE, mode="stay", exit_delay_cancel=True)  # armed that way already
+    assert len(panel_requests(panel, "area", "set_arm_state")) == 2
+    assert state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_HOME
+    with pytest.raises(ServiceValidationError) as err:  # armed another way: the panel says no
+        await _arm(hass, HOUSE, mode="away")
+    assert err.value.translation_key == "not_allowed_when_armed"
+
+
+async def test_every_target_is_tried_before_the_first_refusal_is_raised(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "arm",
+            {"entity_id": [HOUSE, GARAGE], "mode": "stay", "code": FAMILY_PIN, "exit_delay_cancel": True},
+            blocking=True,
+        )
+    assert err.value.translation_key == "not_authorized"  # Family has no rights in the Garage
+    assert panel.state.areas[1].arm_state is ArmState.ARMED_STAY
+    assert panel.state.areas[2].arm_state is ArmState.DISARMED
+
+
+async def test_a_target_without_our_entities(
+    hass: HomeAssistant,
+    panel: EmulatorPanel,
+    init_integration: MockConfigEntry,
+    area_registry: ar.AreaRegistry,
+) -> None:
+    empty = area_registry.async_create("Shed")
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(DOMAIN, "arm", {"area_id": empty.id, "mode": "away", "code": MASTER_PIN}, True)
+    assert err.value.translation_key == "no_target"
+
+
 async def test_link_down(hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry) -> None:
     await panel.stop()
     await wait_for(hass, lambda: state_of(hass, "binary_sensor.test_house_connection") == STATE_OFF)
     with pytest.raises(HomeAssistantError) as err:
         await _arm(hass)
     assert err.value.translation_key == "not_connected"
+    assert not isinstance(err.value, ServiceValidationError)  # not the user's mistake
     with pytest.raises(HomeAssistantError) as err:
         await _bypass(hass)
     assert err.value.translation_key == "not_connected"
+
+
+async def test_refusals_from_the_frontend_log_no_traceback(
+    hass: HomeAssistant,
+    panel: EmulatorPanel,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = await hass_ws_client(hass)
+    caplog.clear()
+    await client.send_json_auto_id(
+        {
+            "type": "call_service",
+            "domain": DOMAIN,
+            "service": "bypass_zone",
+            "service_data": {"code": MASTER_PIN},
+            "target": {"entity_id": "binary_sensor.house_kitchen_smoke"},  # a FIRE zone
+        }
+    )
+    reply = await client.receive_json()
+    assert (reply["success"], reply["error"]["translation_key"]) == (False, "not_bypassable")
+    assert not [record for record in caplog.records if record.exc_info and record.levelno >= logging.INFO]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith("custom_components")]

@@ -50,7 +50,7 @@ def test_exception_keys_exist() -> None:
     used = {key for key in _keyword_values("translation_key") if key not in _entity_keys()}
     used |= _dict_values_of("_COMMAND_ERRORS") | {"command_refused"}
     config_keys = {"panel", "arm_mode"}
-    missing = used - set(STRINGS["exceptions"]) - config_keys
+    missing = used - set(STRINGS["exceptions"]) - set(STRINGS["issues"]) - config_keys
     assert not missing, f"exception keys missing from strings.json: {sorted(missing)}"
 
 
@@ -78,6 +78,28 @@ def test_every_placeholder_is_supplied() -> None:
                 assert '"zone": zone_label(coordinator, zone)' in source, f"{platform}.{key} needs a zone placeholder"
 
 
+def test_issues_are_described() -> None:
+    from custom_components.elke27.troubles import REPAIR_KINDS
+
+    assert {kind.value for kind in REPAIR_KINDS} == set(STRINGS["issues"])
+    for issue in STRINGS["issues"].values():
+        assert set(issue) == {"title", "description"}
+
+
+def test_event_types_and_alarm_types_are_translated() -> None:
+    from custom_components.elke27.area_events import AreaEventType
+    from custom_components.elke27.e27 import AlarmType
+    from custom_components.elke27.troubles import TroubleKind
+
+    events = STRINGS["entity"]["event"]["area_events"]["state_attributes"]
+    assert set(events["event_type"]["state"]) == {kind.value for kind in AreaEventType}
+    assert set(events["alarm_type"]["state"]) == {kind.lower() for kind in AlarmType}
+    alarm_types = STRINGS["entity"]["sensor"]["alarm_type"]["state"]
+    assert set(alarm_types) == {"none"} | {kind.lower() for kind in AlarmType}
+    troubles = STRINGS["entity"]["binary_sensor"]["trouble"]["state_attributes"]["troubles"]["state"]
+    assert set(troubles) == {kind.value for kind in TroubleKind}
+
+
 def test_services_are_described() -> None:
     services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
     assert set(services) == set(STRINGS["services"])
@@ -91,3 +113,15 @@ def test_config_flow_fields_have_descriptions() -> None:
     for section in ("config", "options"):
         for step_id, step in STRINGS[section]["step"].items():
             assert set(step.get("data", {})) == set(step.get("data_description", {})), f"{section}.{step_id}"
+
+
+def test_exception_placeholders_are_the_ones_the_code_supplies() -> None:
+    """A message with a placeholder its raiser does not supply would show the raw {name}."""
+    supplied: dict[str, set[str]] = {"command_refused": {"reason", "code"}, "invalid_value": {"error"}}
+    for key in ("wrong_code", "not_authorized", "not_ready", "not_bypassable", "in_alarm", "not_allowed_when_armed"):
+        supplied[key] = {"reason", "code"}  # the generic refusal placeholders (unused by these messages)
+    supplied |= {"not_ready_zones": {"area", "zones"}, "bypass_failed": {"zones"}, "cannot_connect": {"name", "error"}}
+    supplied |= {"link_refused": {"name"}, "not_our_entity": {"entity"}, "not_loaded": {"entity"}}
+    for key, value in STRINGS["exceptions"].items():
+        used = set(re.findall(r"{(\w+)}", value["message"]))
+        assert used <= supplied.get(key, set()), f"{key} uses {used}"

@@ -1,0 +1,169 @@
+"""Troubles in words a user can act on, and repair issues for those that need someone and persist.
+
+The panel reports troubles as short texts whose vocabulary is [UNK] (API.md §5.8): the
+panel's own list ("AC Fail") and each area's ("Zone Low Battery"). Known ones are named in
+the user's language and, for zone troubles, with the zones concerned; others are shown as
+the panel wrote them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
+
+from .const import DOMAIN
+from .e27 import Area, Panel, Zone
+from .texts import translated, zone_label
+
+
+class TroubleKind(StrEnum):
+    """Troubles the integration recognises in the panel's texts."""
+
+    AC_POWER_LOST = "ac_power_lost"
+    BATTERY_LOW = "battery_low"
+    PHONE_LINE = "phone_line"
+    COMMUNICATION = "communication"
+    CLOCK_NOT_SET = "clock_not_set"
+    ZONE_TROUBLE = "zone_trouble"
+    ZONE_TAMPER = "zone_tamper"
+    ZONE_LOW_BATTERY = "zone_low_battery"
+
+
+TROUBLE_KEY: Final = "entity.binary_sensor.trouble.state_attributes.troubles.state"
+# A word starting with the pattern: "ac" must not match "Backup".
+_PANEL_PATTERNS: Final = (
+    (r"ac(?![a-z0-9])|mains|power fail", TroubleKind.AC_POWER_LOST),
+    (r"batt", TroubleKind.BATTERY_LOW),
+    (r"phone|line", TroubleKind.PHONE_LINE),
+    (r"comm", TroubleKind.COMMUNICATION),
+    (r"clock|time", TroubleKind.CLOCK_NOT_SET),
+)
+_ZONE_KINDS: Final[dict[TroubleKind, Callable[[Zone], bool]]] = {
+    TroubleKind.ZONE_LOW_BATTERY: lambda zone: bool(zone.low_battery),
+    TroubleKind.ZONE_TAMPER: lambda zone: zone.tamper,
+    TroubleKind.ZONE_TROUBLE: lambda zone: zone.trouble,
+}
+# How long a trouble must last before a repair issue asks someone to act.
+AC_POWER_REPAIR_DELAY: Final = timedelta(hours=1)
+REPAIR_KINDS: Final = (TroubleKind.AC_POWER_LOST, TroubleKind.BATTERY_LOW)
+
+
+def _word(pattern: str, text: str) -> bool:
+    return re.search(rf"(?<![a-z0-9])(?:{pattern})", text, re.IGNORECASE) is not None
+
+
+def panel_trouble_kind(text: str) -> TroubleKind | None:
+    """The kind of one of the panel's own troubles, None if the text is not recognised."""
+    return next((kind for pattern, kind in _PANEL_PATTERNS if _word(pattern, text)), None)
+
+
+def area_trouble_kind(text: str, zones: list[Zone]) -> TroubleKind | None:
+    """The kind of an area trouble; a battery trouble is a zone's when one of the area's zones reports it."""
+    if _word("tamper", text):
+        return TroubleKind.ZONE_TAMPER
+    if _word("batt", text):
+        zone_battery = _word("zone", text) or any(zone.low_battery for zone in zones)
+        return TroubleKind.ZONE_LOW_BATTERY if zone_battery else TroubleKind.BATTERY_LOW
+    if _word("zone", text):
+        return TroubleKind.ZONE_TROUBLE
+    return panel_trouble_kind(text)
+
+
+def _name(hass: HomeAssistant, kind: TroubleKind | None, text: str) -> str:
+    return translated(hass, f"{TROUBLE_KEY}.{kind.value}", text) if kind is not None else text
+
+
+@callback
+def area_trouble_texts(hass: HomeAssistant, panel: Panel, area: Area) -> list[str]:
+    """An area's troubles in words, with the zones concerned: "Low battery (Motion)"."""
+    zones = [zone for zone in panel.zones.values() if zone.area_id == area.id]
+    texts: list[str] = []
+    for trouble in area.troubles:
+        kind = area_trouble_kind(trouble, zones)
+        text = _name(hass, kind, trouble)
+        test = _ZONE_KINDS.get(kind) if kind is not None else None
+        if test is not None and (names := [zone_label(panel, zone) for zone in zones if test(zone)]):
+            text = f"{text} ({', '.join(names)})"
+        texts.append(text)
+    return texts
+
+
+@callback
+def trouble_texts(hass: HomeAssistant, panel: Panel) -> list[str]:
+    """Every trouble of the panel in words: its own, then each area's prefixed with the area's name."""
+    texts = [_name(hass, panel_trouble_kind(trouble), trouble) for trouble in panel.troubles]
+    for area in panel.areas.values():
+        texts += [f"{area.name}: {text}" for text in area_trouble_texts(hass, panel, area)]
+    return texts
+
+
+class RepairIssues:
+    """Raises a repair issue for a panel trouble that needs someone to act, and removes it when it clears.
+
+    Mains power lost for more than AC_POWER_REPAIR_DELAY, and a low panel battery.
+    """
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, name: str) -> None:
+        self._hass = hass
+        self._entry_id = entry_id
+        self._name = name
+        self._ac_timer: CALLBACK_TYPE | None = None
+
+    def _issue_id(self, kind: TroubleKind) -> str:
+        return f"{self._entry_id}_{kind.value}"
+
+    @callback
+    def update(self, panel: Panel) -> None:
+        """Follow the panel's own trouble list."""
+        kinds = {panel_trouble_kind(trouble) for trouble in panel.troubles}
+        ac_issue = ir.async_get(self._hass).async_get_issue(DOMAIN, self._issue_id(TroubleKind.AC_POWER_LOST))
+        if TroubleKind.AC_POWER_LOST in kinds:
+            if self._ac_timer is None and ac_issue is None:
+                self._ac_timer = async_call_later(self._hass, AC_POWER_REPAIR_DELAY, self._ac_lost_too_long)
+        else:
+            self._cancel_timer()
+            self._delete(TroubleKind.AC_POWER_LOST)
+        if TroubleKind.BATTERY_LOW in kinds:
+            self._create(TroubleKind.BATTERY_LOW)
+        else:
+            self._delete(TroubleKind.BATTERY_LOW)
+
+    @callback
+    def _ac_lost_too_long(self, now: datetime) -> None:
+        self._ac_timer = None
+        self._create(TroubleKind.AC_POWER_LOST)
+
+    def _create(self, kind: TroubleKind) -> None:
+        hours = str(int(AC_POWER_REPAIR_DELAY.total_seconds() // 3600))
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            self._issue_id(kind),
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=kind.value,
+            translation_placeholders={"name": self._name, "hours": hours},
+        )
+
+    def _delete(self, kind: TroubleKind) -> None:
+        ir.async_delete_issue(self._hass, DOMAIN, self._issue_id(kind))
+
+    def _cancel_timer(self) -> None:
+        if self._ac_timer is not None:
+            self._ac_timer()
+            self._ac_timer = None
+
+    @callback
+    def close(self) -> None:
+        """Stop watching (unload): the issues go too, as nothing would clear them any more."""
+        self._cancel_timer()
+        for kind in REPAIR_KINDS:
+            self._delete(kind)

@@ -1,0 +1,207 @@
+"""Each area's event entity and logbook story: armed, disarmed, auto-stay, alarms, delays, who did it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from homeassistant.components.alarm_control_panel import AlarmControlPanelState
+from homeassistant.const import EVENT_STATE_CHANGED, Platform
+from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.elke27.coordinator import EVENT_AREA
+from custom_components.elke27.logbook import async_describe_events
+from e27_emulator import EmulatorPanel
+
+from .conftest import MASTER_PIN, state_of, wait_for
+
+HOUSE = "alarm_control_panel.house"
+GARAGE = "alarm_control_panel.garage"
+HOUSE_EVENTS = "event.house_events"
+GARAGE_EVENTS = "event.garage_events"
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    return [Platform.ALARM_CONTROL_PANEL, Platform.EVENT]
+
+
+class Recorder:
+    """The event entity's events and the integration's bus events, in order."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        self.entity: list[tuple[str, str, dict[str, Any]]] = []
+        self.bus: list[dict[str, Any]] = []
+        hass.bus.async_listen(EVENT_STATE_CHANGED, self._state)
+        hass.bus.async_listen(EVENT_AREA, lambda event: self.bus.append(dict(event.data)))
+
+    def _state(self, event: Event) -> None:
+        state = event.data["new_state"]
+        if state is not None and state.entity_id.startswith("event.") and "event_type" in state.attributes:
+            attributes = {k: v for k, v in state.attributes.items() if k not in ("event_types", "friendly_name")}
+            self.entity.append((state.entity_id, attributes.pop("event_type"), attributes))
+
+    def types(self, entity_id: str) -> list[str]:
+        return [kind for entity, kind, _ in self.entity if entity == entity_id]
+
+    def last(self, entity_id: str, kind: str) -> dict[str, Any]:
+        return [data for entity, k, data in self.entity if entity == entity_id and k == kind][-1]
+
+
+async def _alarm_panel(hass: HomeAssistant, service: str, entity_id: str, code: str = MASTER_PIN) -> None:
+    await hass.services.async_call(
+        "alarm_control_panel", service, {"entity_id": entity_id, "code": code}, blocking=True
+    )
+
+
+@pytest.mark.parametrize("platforms", [[Platform.EVENT]], ids=["event"])
+async def test_entities(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+async def test_arm_away_then_auto_stay_is_told(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    recorder = Recorder(hass)
+    await _alarm_panel(hass, "alarm_arm_away", GARAGE)
+    await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME)
+    assert recorder.types(GARAGE_EVENTS) == ["exit_delay", "auto_stay", "armed"]
+    exit_delay = recorder.last(GARAGE_EVENTS, "exit_delay")
+    assert (exit_delay["mode"], exit_delay["source"], exit_delay["user"]) == ("away", "home_assistant", None)
+    assert datetime.fromisoformat(exit_delay["ends_at"]).tzinfo is not None
+    assert recorder.last(GARAGE_EVENTS, "auto_stay") == {
+        "requested_mode": "away",
+        "mode": "stay",
+        "reason": "no_exit_door_opened",
+        "source": "home_assistant",
+        "user": None,
+    }
+    assert recorder.last(GARAGE_EVENTS, "armed") == {
+        "mode": "stay",
+        "source": "home_assistant",
+        "user": None,
+        "bypassed_zones": 0,
+    }
+    assert recorder.types(HOUSE_EVENTS) == []
+    # The logbook line names the reason and the option that prevents it.
+    (auto_stay,) = [data for data in recorder.bus if data["type"] == "auto_stay"]
+    assert auto_stay["entity_id"] == GARAGE
+    assert auto_stay["area"] == "Garage"
+    assert auto_stay["message"].startswith("Armed Stay instead of Away (auto-stay): nobody opened an entry/exit door")
+    assert "Keep Away" in auto_stay["message"]
+    armed = [data for data in recorder.bus if data["type"] == "armed"][-1]
+    assert armed["message"] == "Armed: Stay, from Home Assistant"
+
+
+async def test_keypad_arming_is_the_panels(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """Arming at the panel: told as the panel's, and auto-stay is recognised from the exit delay alone."""
+    recorder = Recorder(hass)
+    panel.state.arm(2, "ARMED_AWAY")  # the console's "arm 2 away"
+    await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME)
+    assert recorder.types(GARAGE_EVENTS) == ["exit_delay", "auto_stay", "armed"]
+    assert recorder.last(GARAGE_EVENTS, "armed")["source"] == "panel"
+    armed = [data for data in recorder.bus if data["type"] == "armed"][-1]
+    assert armed["message"] == "Armed: Stay, at the panel (keypad or another app)"
+    panel.state.arm(2, "DISARMED")
+    await wait_for(hass, lambda: recorder.types(GARAGE_EVENTS)[-1:] == ["disarmed"])
+    assert recorder.last(GARAGE_EVENTS, "disarmed") == {"source": "panel", "user": None}
+
+
+async def test_arm_without_delay_and_auto_stay_from_home_assistant(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """No exit delay to watch: what Home Assistant asked for tells that Away became Stay."""
+    recorder = Recorder(hass)
+    await hass.services.async_call(
+        "elke27", "arm", {"entity_id": GARAGE, "mode": "away", "code": MASTER_PIN, "exit_delay_cancel": True}, True
+    )
+    assert state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME
+    assert recorder.types(GARAGE_EVENTS) == ["auto_stay", "armed"]
+
+
+async def test_disarm_by_a_user(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry, hass_admin_user: Any
+) -> None:
+    recorder = Recorder(hass)
+    panel.state.arm(2, "ARMED_STAY", exit_delay_cancel=True)
+    await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME)
+    await hass.services.async_call(
+        "alarm_control_panel",
+        "alarm_disarm",
+        {"entity_id": GARAGE, "code": MASTER_PIN},
+        blocking=True,
+        context=Context(user_id=hass_admin_user.id),
+    )
+    assert recorder.last(GARAGE_EVENTS, "disarmed") == {"source": "home_assistant", "user": hass_admin_user.name}
+    disarmed = [data for data in recorder.bus if data["type"] == "disarmed"][-1]
+    assert disarmed["message"] == f"Disarmed: from Home Assistant ({hass_admin_user.name})"
+
+
+@pytest.mark.parametrize(
+    ("alarm_type", "zone_id", "zone"),
+    [("BURGLARY", 17, "Garage Side Door"), ("FIRE", None, None), ("PANIC", 11, "Bedroom Panic Button")],
+)
+async def test_alarm_and_alarm_cleared(
+    hass: HomeAssistant,
+    panel: EmulatorPanel,
+    init_integration: MockConfigEntry,
+    alarm_type: str,
+    zone_id: int | None,
+    zone: str | None,
+) -> None:
+    recorder = Recorder(hass)
+    panel.trip_alarm(2, alarm_type, zone_id=zone_id)
+    await wait_for(hass, lambda: "alarm" in recorder.types(GARAGE_EVENTS))
+    assert recorder.last(GARAGE_EVENTS, "alarm") == {"alarm_type": alarm_type.lower(), "zone": zone, "zone_id": zone_id}
+    (alarm,) = [data for data in recorder.bus if data["type"] == "alarm"]
+    name = alarm_type.capitalize()
+    assert alarm["message"] == (f"Alarm: {name}, {zone}" if zone else f"Alarm: {name}")
+    await _alarm_panel(hass, "alarm_disarm", GARAGE)
+    await wait_for(hass, lambda: "alarm_cleared" in recorder.types(GARAGE_EVENTS))
+    assert recorder.last(GARAGE_EVENTS, "alarm_cleared") == {"alarm_type": alarm_type.lower()}
+    assert recorder.types(GARAGE_EVENTS) == ["alarm", "alarm_cleared"]  # disarming a disarmed area: no "disarmed"
+
+
+async def test_second_alarm_of_another_kind(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    recorder = Recorder(hass)
+    panel.trip_alarm(1, "BURGLARY", zone_id=3)
+    await wait_for(hass, lambda: recorder.types(HOUSE_EVENTS) == ["alarm"])
+    panel.open_zone(7)  # smoke in the kitchen during the burglary
+    await wait_for(hass, lambda: recorder.types(HOUSE_EVENTS) == ["alarm", "alarm"])
+    assert recorder.last(HOUSE_EVENTS, "alarm") == {"alarm_type": "fire", "zone": "Kitchen Smoke", "zone_id": 7}
+
+
+async def test_entry_delay_then_alarm(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    panel.state.arm(2, "ARMED_AWAY", exit_delay_cancel=True, auto_stay_cancel=True)
+    await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_AWAY)
+    recorder = Recorder(hass)
+    panel.open_zone(17)
+    await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.TRIGGERED)
+    assert recorder.types(GARAGE_EVENTS) == ["entry_delay", "alarm"]
+    entry = recorder.last(GARAGE_EVENTS, "entry_delay")
+    assert (entry["zone"], entry["zone_id"]) == ("Garage Side Door", 17)
+    assert datetime.fromisoformat(entry["ends_at"]).tzinfo is not None
+    assert recorder.last(GARAGE_EVENTS, "alarm")["alarm_type"] == "burglary"
+
+
+async def test_logbook_describes_the_events(hass: HomeAssistant) -> None:
+    described: dict[tuple[str, str], Any] = {}
+    async_describe_events(hass, lambda domain, name, describe: described.setdefault((domain, name), describe))
+    describe = described[("elke27", EVENT_AREA)]
+    event = Event(EVENT_AREA, {"entity_id": HOUSE, "area": "House", "type": "alarm", "message": "Alarm: Fire"})
+    assert describe(event) == {"name": "House", "message": "Alarm: Fire", "entity_id": HOUSE}
