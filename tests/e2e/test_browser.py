@@ -1,6 +1,8 @@
 """The demo in a real browser: log in, add the Elk E27 panel through the UI, arm, watch a zone, disarm.
 
 Each step saves a screenshot to artifacts/e2e/. Waits are on what the page shows, never on time.
+The alarm is worked where Home Assistant's overview leads a user: its Security summary, a page of
+tiles (areas, zones, locks), each opening the entity's more-info dialog with the arm and disarm modes.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ STRINGS = json.loads((ROOT / "custom_components" / "elke27" / "strings.json").re
 # From e27_emulator/panels/default.toml, the demo's panel. What to type comes from the demo's banner.
 PANEL_NAME = "Demo House"
 AREA = "House"
-ZONE_ID, ZONE = 17, "Garage Side Door"
-ZONE_ROW = "Side Door"  # on the Garage area card, under its name without the area prefix
+ZONE_ID, ZONE = 17, "Garage Side Door"  # its tile shows the area's name in front of the zone's
 ZONES = 18
+LIGHT, ROOM = "Living Room Dimmer", "Living Room"
+"""A device the user puts in one of Home Assistant's default areas when the panel is added."""
 WRONG_PASSPHRASE = "not-the-passphrase"
 LINK_TIMEOUT_MS = 60_000
 """A wrong passphrase gets no answer: the integration gives up after its 15 s link timeout."""
@@ -37,7 +40,7 @@ def _log_in(page: Any, demo: DemoProcess, shot: Screenshots) -> None:
     page.get_by_role("textbox", name="Password").fill(demo.banner["password"])
     shot("login")
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/lovelace/"))
+    expect(page).to_have_url(re.compile(r"/home/"))  # the overview, Home Assistant's default dashboard
     expect(page.locator("ha-sidebar").get_by_text("Settings")).to_be_visible()
 
 
@@ -48,7 +51,7 @@ def _add_integration(page: Any, demo: DemoProcess, shot: Screenshots) -> None:
     expect(page).to_have_url(re.compile(r"/config/integrations/dashboard"))
     shot("devices and services")
     page.get_by_role("button", name="Add integration").click()
-    page.get_by_role("textbox", name="Search for a brand name").fill("Elk E27")
+    page.get_by_placeholder("Search for a brand name").fill("Elk E27")
     brand = page.get_by_text("Elk E27", exact=True)
     expect(brand).to_be_visible()
     shot("add integration")
@@ -58,7 +61,7 @@ def _add_integration(page: Any, demo: DemoProcess, shot: Screenshots) -> None:
     flow = page.locator("dialog-data-entry-flow")
     expect(flow.get_by_text(STRINGS["step"]["manual"]["title"])).to_be_visible()
     flow.get_by_role("textbox", name="Host").fill(demo.banner["host"])
-    flow.get_by_label("Port").fill(demo.banner["port"])
+    flow.get_by_role("spinbutton", name="Port").fill(demo.banner["port"])
     shot("panel address")
     flow.get_by_role("button", name="Submit").click()
 
@@ -74,12 +77,17 @@ def _add_integration(page: Any, demo: DemoProcess, shot: Screenshots) -> None:
 
     _fill_link_form(flow, demo.banner["access_code"], demo.banner["passphrase"])
     flow.get_by_role("button", name="Submit").click()
-    finish = flow.get_by_role("button", name="Finish")
-    expect(finish).to_be_visible(timeout=LINK_TIMEOUT_MS)
-    expect(flow.get_by_text(AREA, exact=True)).to_be_visible()
+    # Linked: every device of the panel is listed, each with its name (to edit) and an area picker.
+    expect(flow.get_by_placeholder(AREA, exact=True)).to_have_value(AREA, timeout=LINK_TIMEOUT_MS)
+    light = flow.locator(".device").filter(has=page.get_by_placeholder(LIGHT, exact=True))
+    expect(light.get_by_role("textbox", name="Device name")).to_have_value(LIGHT)
     shot("linked")
-    finish.click()
-    expect(flow).to_be_hidden()
+    light.locator("ha-area-picker").click()
+    page.get_by_role("dialog", name="Area").get_by_text(ROOM, exact=True).click()
+    expect(light.locator("ha-area-picker")).to_contain_text(ROOM)
+    shot("area assigned")
+    flow.get_by_role("button", name="Finish", exact=True).click()
+    expect(flow.get_by_role("dialog")).to_be_hidden()
 
 
 def _fill_link_form(flow: Any, access_code: str, passphrase: str) -> None:
@@ -96,55 +104,97 @@ def _see_entities(page: Any, shot: Screenshots) -> None:
     assert count >= ZONES  # at least one binary sensor per zone
     entities.click()
     expect(page).to_have_url(re.compile(r"/config/entities"))
-    expect(page.get_by_role("textbox", name=f"Search {count} entities")).to_be_visible()
-    expect(page.get_by_role("rowheader", name=f"{PANEL_NAME} Connection")).to_be_visible()
+    search = page.get_by_placeholder(f"Search {count} entities")
+    expect(search).to_be_visible()
+    # Grouped by device: an entity's row shows its own name, its device's name in a cell beside it.
+    expect(_entity_row(page, "Connection", PANEL_NAME)).to_be_visible()
     shot("entities")
+    search.fill(LIGHT)  # further down the list, which shows only the rows in view
+    expect(_entity_row(page, LIGHT, LIGHT)).to_contain_text(ROOM)  # in the area it was given
+    shot("entity in its area")
 
 
-def _arm_from_card(page: Any, demo: DemoProcess, shot: Screenshots) -> Any:
+def _entity_row(page: Any, entity: str, device: str) -> Any:
+    """The row of the entities table for one entity of one device."""
+    return (
+        page.get_by_role("row")
+        .filter(has=page.get_by_role("rowheader", name=entity, exact=True))
+        .filter(has=page.get_by_role("cell", name=device, exact=True))
+    )
+
+
+def _tile(page: Any, name: str) -> Any:
+    """The tile of one entity on the Security page, by the name it shows."""
+    return page.locator("hui-tile-card").filter(has=page.get_by_text(name, exact=True))
+
+
+def _shown_state(more_info: Any, state: str) -> Any:
+    """The state in large type at the top of a more-info dialog, if it is this one."""
+    return more_info.get_by_role("paragraph").get_by_text(state, exact=True)
+
+
+def _open_security(page: Any, shot: Screenshots) -> Any:
     page.locator("ha-sidebar").get_by_text("Overview").click()
-    expect(page).to_have_url(re.compile(r"/lovelace/"))
-    card = page.locator("hui-alarm-panel-card").filter(has_text=AREA).filter(has_not_text="Garage")
-    expect(card).to_contain_text("Disarmed")
-    card.scroll_into_view_if_needed()
+    expect(page).to_have_url(re.compile(r"/home/"))
+    summary = page.get_by_role("button", name=re.compile(r"^Security\b"))
+    expect(summary).to_have_accessible_name("Security 2 disarmed")  # the House and the Garage
     shot("overview")
-    card.get_by_role("textbox", name="Code").fill(demo.banner["pin"])
-    card.get_by_role("button", name="Arm home").click()
-    expect(card).to_contain_text("Arming")
+    summary.click()
+    expect(page).to_have_url(re.compile(r"/security"))
+    house = _tile(page, AREA)
+    expect(house).to_contain_text("Disarmed")
+    shot("security")
+    return house
+
+
+def _arm_from_more_info(page: Any, demo: DemoProcess, house: Any, shot: Screenshots) -> None:
+    house.click()
+    more_info = page.locator("ha-more-info-dialog")
+    expect(more_info.get_by_role("radio", name="Disarmed")).to_be_checked()
+    shot("more info")
+    more_info.get_by_role("radio", name="Home").click()
+    code = page.locator("dialog-enter-code")
+    code.get_by_role("textbox", name="Code").fill(demo.banner["pin"])
+    shot("arm code")
+    code.get_by_role("button", name="Arm", exact=True).click()
+    expect(code.get_by_role("dialog")).to_be_hidden()
+    expect(_shown_state(more_info, "Arming")).to_be_visible()
     shot("arming")
-    expect(card).to_contain_text("Armed home", timeout=ARMING_TIMEOUT_MS)
+    expect(_shown_state(more_info, "Armed home")).to_be_visible(timeout=ARMING_TIMEOUT_MS)
+    expect(more_info.get_by_role("radio", name="Home")).to_be_checked()
     shot("armed home")
-    return card
+    more_info.get_by_role("button", name="Close").click()
+    expect(more_info.get_by_role("dialog")).to_be_hidden()
+    expect(house).to_contain_text("Armed home")
 
 
 def _open_zone(page: Any, demo: DemoProcess, shot: Screenshots) -> None:
-    row = page.locator("hui-generic-entity-row").filter(has_text=ZONE_ROW)
-    expect(row).to_contain_text("Closed")
+    zone = _tile(page, ZONE)
+    expect(zone).to_contain_text("Closed")
     demo.console(f"open {ZONE_ID}", rf"{ZONE}\s.*OPEN")
-    expect(row).to_contain_text("Open")
-    row.scroll_into_view_if_needed()
+    expect(zone).to_contain_text("Open")
+    zone.scroll_into_view_if_needed()
     shot("zone opened from the emulator")
     demo.console(f"close {ZONE_ID}", rf"{ZONE}\s.*closed")
-    expect(row).to_contain_text("Closed")
+    expect(zone).to_contain_text("Closed")
 
 
-def _disarm_from_more_info(page: Any, demo: DemoProcess, card: Any, shot: Screenshots) -> None:
-    card.scroll_into_view_if_needed()
-    card.get_by_text("Armed home").click()
+def _disarm_from_more_info(page: Any, demo: DemoProcess, house: Any, shot: Screenshots) -> None:
+    house.click()
     more_info = page.locator("ha-more-info-dialog")
-    expect(more_info.get_by_text("Armed home").first).to_be_visible()
-    shot("more info")
-    more_info.get_by_role("option", name="Disarmed").click()
+    expect(_shown_state(more_info, "Armed home")).to_be_visible()
+    more_info.get_by_role("radio", name="Disarmed").click()
     code = page.locator("dialog-enter-code")
     code.get_by_role("textbox", name="Code").fill(demo.banner["pin"])
     shot("disarm code")
-    code.get_by_role("button", name="Disarm").click()
-    expect(code).to_be_hidden()
-    expect(more_info.get_by_text("Disarmed").first).to_be_visible()
+    code.get_by_role("button", name="Disarm", exact=True).click()
+    expect(code.get_by_role("dialog")).to_be_hidden()
+    expect(_shown_state(more_info, "Disarmed")).to_be_visible()
+    expect(more_info.get_by_role("radio", name="Disarmed")).to_be_checked()
     shot("disarmed")
     more_info.get_by_role("button", name="Close").click()
-    expect(more_info).to_be_hidden()
-    expect(card).to_contain_text("Disarmed")
+    expect(more_info.get_by_role("dialog")).to_be_hidden()
+    expect(house).to_contain_text("Disarmed")
 
 
 def _restart_demo(page: Any, network: Network, demo: DemoProcess, shot: Screenshots) -> None:
@@ -154,9 +204,9 @@ def _restart_demo(page: Any, network: Network, demo: DemoProcess, shot: Screensh
     try:
         assert again.wait_until_running() == demo.banner
         page.reload()
-        card = page.locator("hui-alarm-panel-card").filter(has_text=AREA).filter(has_not_text="Garage")
-        expect(card).to_contain_text("Disarmed")  # "Unavailable" if the panel had refused the old link
-        card.scroll_into_view_if_needed()
+        expect(page).to_have_url(re.compile(r"/security"))
+        house = _tile(page, AREA)
+        expect(house).to_contain_text("Disarmed")  # "Unavailable" if the panel had refused the old link
         shot("after a restart of the demo")
         assert again.quit() == 0
     finally:
@@ -182,8 +232,9 @@ def test_demo_in_a_browser(network: Network, demo: DemoProcess, page: Any, shot:
     _log_in(page, demo, shot)
     _add_integration(page, demo, shot)
     _see_entities(page, shot)
-    card = _arm_from_card(page, demo, shot)
+    house = _open_security(page, shot)
+    _arm_from_more_info(page, demo, house, shot)
     _open_zone(page, demo, shot)
-    _disarm_from_more_info(page, demo, card, shot)
+    _disarm_from_more_info(page, demo, house, shot)
     _restart_demo(page, network, demo, shot)
     _assert_no_secrets_kept(demo)
