@@ -1,8 +1,10 @@
-"""The demo in a real browser: log in, add the Elk E27 panel through the UI, arm, watch a zone, disarm.
+"""The demo in a real browser: log in, add the Elk E27 panel through the UI, arm, watch a zone, disarm,
+mistype the PIN, then an alarm: what set it off, and what the panel remembers after the disarm.
 
 Each step saves a screenshot to artifacts/e2e/. Waits are on what the page shows, never on time.
 The alarm is worked where Home Assistant's overview leads a user: its Security summary, a page of
 tiles (areas, zones, locks), each opening the entity's more-info dialog with the arm and disarm modes.
+The area's alarm type and cause are on its device page, which the dialog's menu opens (Device info).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from .harness import ROOT, DemoProcess, Network
 
 expect = playwright_api.expect
 
-STRINGS = json.loads((ROOT / "custom_components" / "elke27" / "strings.json").read_text())["config"]
+TRANSLATIONS = json.loads((ROOT / "custom_components" / "elke27" / "strings.json").read_text())
+STRINGS = TRANSLATIONS["config"]
+WRONG_CODE_MESSAGE = TRANSLATIONS["exceptions"]["wrong_code"]["message"]
 # From e27_emulator/panels/default.toml, the demo's panel. What to type comes from the demo's banner.
 PANEL_NAME = "Demo House"
 AREA = "House"
@@ -31,6 +35,10 @@ LINK_TIMEOUT_MS = 60_000
 """A wrong passphrase gets no answer: the integration gives up after its 15 s link timeout."""
 ARMING_TIMEOUT_MS = 60_000
 """The House's exit delay (6 s at the test's time scale), with room for a slow machine."""
+WRONG_PIN = "9999"  # no user of the demo's panel has it
+ALARM_ZONE_ID, ALARM_ZONE = 1, "Front Door"
+ALARM_CAUSE = f"Burglary \N{EN DASH} {ALARM_ZONE}"
+ALARM_LOGBOOK_LINE = f"Alarm: Burglary, {ALARM_ZONE}"
 
 
 def _log_in(page: Any, demo: DemoProcess, shot: Screenshots) -> None:
@@ -197,16 +205,104 @@ def _disarm_from_more_info(page: Any, demo: DemoProcess, house: Any, shot: Scree
     expect(house).to_contain_text("Disarmed")
 
 
-def _restart_demo(page: Any, network: Network, demo: DemoProcess, shot: Screenshots) -> None:
+def _wrong_code(page: Any, demo: DemoProcess, house: Any, shot: Screenshots) -> int:
+    """Arm with a PIN the panel does not know: a message, no change. Where the log stood before it."""
+    log_before = (demo.config / "home-assistant.log").stat().st_size
+    house.click()
+    more_info = page.locator("ha-more-info-dialog")
+    expect(more_info.get_by_role("radio", name="Disarmed")).to_be_checked()
+    more_info.get_by_role("radio", name="Home").click()
+    code = page.locator("dialog-enter-code")
+    code.get_by_role("textbox", name="Code").fill(WRONG_PIN)
+    shot("wrong code")
+    code.get_by_role("button", name="Arm", exact=True).click()
+    expect(code.get_by_role("dialog")).to_be_hidden()
+    expect(page.get_by_role("status")).to_have_text(WRONG_CODE_MESSAGE)
+    expect(_shown_state(more_info, "Disarmed")).to_be_visible()
+    expect(more_info.get_by_role("radio", name="Disarmed")).to_be_checked()
+    shot("wrong code refused")
+    more_info.get_by_role("button", name="Close").click()
+    expect(more_info.get_by_role("dialog")).to_be_hidden()
+    expect(house).to_contain_text("Disarmed")
+    return log_before
+
+
+def _device_row(page: Any, name: str) -> Any:
+    """The row of one entity on a device page."""
+    return page.locator("ha-device-entities-card hui-generic-entity-row").filter(
+        has=page.get_by_title(name, exact=True)
+    )
+
+
+def _expect_on_device_page(page: Any, name: str, state: str) -> None:
+    """The entity's row on the device page reads its name, then exactly this state."""
+    expect(_device_row(page, name)).to_match_aria_snapshot(f"- text: {json.dumps(f'{name} {state}')}")
+
+
+def _alarm(page: Any, demo: DemoProcess, house: Any, shot: Screenshots) -> None:
+    """A burglary at the Front Door: the House's tile, then its device page, say what happened."""
+    demo.console(f"alarm 1 burglary {ALARM_ZONE_ID}", rf"{AREA}: .* ALARM BURGLARY zone {ALARM_ZONE_ID}")
+    expect(house).to_contain_text("Triggered")
+    shot("alarm")
+    house.click()
+    more_info = page.locator("ha-more-info-dialog")
+    expect(_shown_state(more_info, "Triggered")).to_be_visible()
+    expect(more_info.get_by_role("button", name="Disarm")).to_be_visible()
+    shot("alarm more info")
+    more_info.get_by_role("button", name="Menu").click()
+    page.get_by_role("menuitem", name="Device info").click()
+    expect(page).to_have_url(re.compile(r"/config/devices/device/"))
+    _expect_on_device_page(page, AREA, "Triggered")
+    _expect_on_device_page(page, "Alarm type", "Burglary")
+    _expect_on_device_page(page, "Alarm cause", ALARM_CAUSE)
+    expect(page.get_by_role("button", name=re.compile(rf"^{AREA} {ALARM_LOGBOOK_LINE} "))).to_be_visible()
+    shot("alarm on the device page")
+
+
+def _disarm_alarm(page: Any, demo: DemoProcess, shot: Screenshots) -> None:
+    """Disarm from the device page: no alarm any more, but the cause stays while the panel remembers it."""
+    _device_row(page, AREA).click()
+    more_info = page.locator("ha-more-info-dialog")
+    expect(_shown_state(more_info, "Triggered")).to_be_visible()
+    more_info.get_by_role("button", name="Disarm").click()
+    code = page.locator("dialog-enter-code")
+    code.get_by_role("textbox", name="Code").fill(demo.banner["pin"])
+    shot("alarm disarm code")
+    code.get_by_role("button", name="Disarm", exact=True).click()
+    expect(code.get_by_role("dialog")).to_be_hidden()
+    expect(_shown_state(more_info, "Disarmed")).to_be_visible()
+    more_info.get_by_role("button", name="Close").click()
+    expect(more_info.get_by_role("dialog")).to_be_hidden()
+    _expect_on_device_page(page, AREA, "Disarmed")
+    _expect_on_device_page(page, "Alarm type", "None")
+    _expect_on_device_page(page, "Alarm cause", ALARM_CAUSE)  # the panel's alarm memory
+    shot("alarm disarmed, cause remembered")
+
+
+def _assert_refusal_logged_quietly(demo: DemoProcess, since: int) -> None:
+    """From the wrong PIN to the demo's stop (its log is complete then): the PIN's one error line, no traceback."""
+    with (demo.config / "home-assistant.log").open("rb") as log:
+        log.seek(since)
+        text = log.read().decode(errors="replace")
+    assert WRONG_CODE_MESSAGE.rstrip(".") in text  # logged as the service's error, without the full stop
+    assert "Traceback" not in text, text
+
+
+def _restart_demo(page: Any, network: Network, demo: DemoProcess, shot: Screenshots, log_before: int) -> None:
+    """Stop the demo and start it again: the House's device page, reloaded, shows it as before.
+
+    The stopped run's log, from log_before on, is checked for the wrong PIN's line.
+    """
     assert demo.quit() == 0
     assert "Demo stopped." in demo.output
+    _assert_refusal_logged_quietly(demo, log_before)
     again = DemoProcess(network, demo.config, time_scale=TIME_SCALE, name="demo-again")
     try:
         assert again.wait_until_running() == demo.banner
+        where = page.url
         page.reload()
-        expect(page).to_have_url(re.compile(r"/security"))
-        house = _tile(page, AREA)
-        expect(house).to_contain_text("Disarmed")  # "Unavailable" if the panel had refused the old link
+        expect(page).to_have_url(where)
+        _expect_on_device_page(page, AREA, "Disarmed")  # "Unavailable" if the panel had refused the old link
         shot("after a restart of the demo")
         assert again.quit() == 0
     finally:
@@ -236,5 +332,8 @@ def test_demo_in_a_browser(network: Network, demo: DemoProcess, page: Any, shot:
     _arm_from_more_info(page, demo, house, shot)
     _open_zone(page, demo, shot)
     _disarm_from_more_info(page, demo, house, shot)
-    _restart_demo(page, network, demo, shot)
+    log_before = _wrong_code(page, demo, house, shot)
+    _alarm(page, demo, house, shot)
+    _disarm_alarm(page, demo, shot)
+    _restart_demo(page, network, demo, shot, log_before)
     _assert_no_secrets_kept(demo)
