@@ -55,9 +55,9 @@ async def make_session(
     def factory(**overrides: Any) -> Session:
         options: dict[str, Any] = {
             "name": "test panel",
-            "request_timeout": 2.0,
-            "keepalive_interval": 5.0,
-            "keepalive_timeout": 1.0,
+            "request_timeout": 10.0,
+            "keepalive_interval": 60.0,
+            "keepalive_timeout": 10.0,
         }
         session = Session("127.0.0.1", panel.port, identity, credentials.linkkey, **(options | overrides))
         made.append(session)

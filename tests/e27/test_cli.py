@@ -40,7 +40,7 @@ def run(argv: list[str]) -> tuple[asyncio.Task[int], io.StringIO]:
 
 async def test_discover(panel: EmulatorPanel) -> None:
     task, out = run(
-        ["discover", "--target", "127.0.0.1", "--discovery-port", str(panel.discovery_port), "--timeout", "0.5"]
+        ["discover", "--target", "127.0.0.1", "--discovery-port", str(panel.discovery_port), "--timeout", "2"]
     )
     assert await task == 0
     assert "E27 Emulator" in out.getvalue()

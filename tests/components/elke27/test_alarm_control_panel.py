@@ -31,8 +31,11 @@ async def test_arm_away_goes_through_arming_and_auto_stay(
 ) -> None:
     await _call(hass, "alarm_arm_away")
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMING)
-    assert hass.states.get(HOUSE).attributes["exit_delay"] > 0
+    assert hass.states.get(HOUSE).attributes["exit_delay"] == 60
+    panel.state.advance(1)
+    await wait_for(hass, lambda: hass.states.get(HOUSE).attributes["exit_delay"] == 59)
     # Nobody opened an entry door during the exit delay: the panel arms Stay (auto-stay).
+    panel.state.advance(59)
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_HOME)
     request = _arm_requests(panel)[-1]["area"]["set_arm_state"]
     assert request["pin"] == int(MASTER_PIN)  # an integer on the wire
@@ -47,6 +50,7 @@ async def test_keep_away_option_cancels_auto_stay(
     assert await hass.config_entries.async_setup(linked_entry.entry_id)
     await hass.async_block_till_done()
     await _call(hass, "alarm_arm_away")
+    panel.state.advance(60)
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_AWAY)
     assert _arm_requests(panel)[-1]["area"]["set_arm_state"]["auto_stay_cancel"] is True
 
@@ -55,6 +59,7 @@ async def test_arm_home_and_disarm(
     hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
 ) -> None:
     await _call(hass, "alarm_arm_home", GARAGE)
+    panel.state.advance(30)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME)
     await _call(hass, "alarm_disarm", GARAGE)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.DISARMED)
@@ -64,6 +69,7 @@ async def test_arming_an_armed_area_again_never_disarms_it(
     hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
 ) -> None:
     await _call(hass, "alarm_arm_home")
+    panel.state.advance(60)
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_HOME)
     sent = len(_arm_requests(panel))
     await _call(hass, "alarm_arm_home")
@@ -104,6 +110,7 @@ async def test_arm_custom_bypass_bypasses_open_zones(
     panel.open_zone(3)
     await wait_for(hass, lambda: state_of(hass, "binary_sensor.house_living_room_window") == "on")
     await _call(hass, "alarm_arm_custom_bypass")
+    panel.state.advance(60)
     await wait_for(hass, lambda: state_of(hass, HOUSE) in (AlarmControlPanelState.ARMED_HOME, "armed_away"))
     await wait_for(hass, lambda: hass.states.get("binary_sensor.house_living_room_window").attributes["bypassed"])
     assert hass.states.get(HOUSE).attributes["bypassed_zones"] == 1
@@ -123,6 +130,7 @@ async def test_entry_delay_is_pending_then_alarm(
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.PENDING)
     assert hass.states.get(HOUSE).attributes["alarm_zone"] == "Front Door"
     # Nobody disarmed within the entry delay.
+    panel.state.advance(30)
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.TRIGGERED)
     assert state_of(hass, "sensor.house_alarm_cause") == "Front Door"
     await _call(hass, "alarm_disarm")
