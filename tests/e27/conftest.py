@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -87,3 +89,15 @@ def _no_secrets_in_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptur
         secrets += [key.hex() for key in emulator.session_keys]
     records = [record for when in ("setup", "call", "teardown") for record in caplog.get_records(when)]
     assert_no_secrets(records, secrets)
+
+
+@pytest.fixture
+async def loop_errors() -> AsyncIterator[list[dict[str, Any]]]:
+    """What reaches asyncio's exception handler ("Task exception was never retrieved", …) during the test."""
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    seen: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _, context: seen.append(context))
+    yield seen
+    gc.collect()  # an unretrieved task exception is reported when the task is collected
+    loop.set_exception_handler(previous)
