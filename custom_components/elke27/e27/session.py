@@ -75,7 +75,10 @@ class Session:
     `keepalive_interval` seconds without inbound traffic; if it is not answered
     within `keepalive_timeout`, or the connection fails in any other way, every
     waiting request fails with that first error and the connection-lost
-    listeners are told. A session connects once; reconnecting means a new session.
+    listeners are told. A frame that cannot be opened ends the session; a message
+    whose content breaks the protocol is dropped; an unexpected exception in one of
+    the session's tasks ends it with an E27ProtocolError. A session connects once;
+    reconnecting means a new session.
     """
 
     def __init__(
@@ -135,12 +138,10 @@ class Session:
 
     @property
     def link_suspect(self) -> bool:
-        """Hello succeeded, yet nothing the panel sent since could be opened, and either a request
-        went unanswered or a frame could not be opened with the session key from hello.
+        """Hello worked, nothing since could be opened, and a request went unanswered or a frame was unreadable.
 
-        That is what a link key the panel no longer holds looks like: the panel cannot tell from
-        hello (it encrypts the session key with its own link key) and silently drops our frames.
-        A slow panel looks the same once, so the client confirms on a fresh session.
+        That is how a link key the panel no longer holds looks (it encrypts the session key with
+        its own and drops our frames); a slow panel looks the same once, so the client confirms.
         """
         return self._hello_accepted and not self._frames_opened and (self._unreadable or self._unanswered)
 
@@ -309,12 +310,10 @@ class Session:
             self._dispatch(message)
 
     def _ignore_malformed(self, err: E27MessageError) -> None:
-        """A well-encrypted message whose content breaks the protocol: drop it, keep the session.
+        """Drop a message whose content breaks the protocol but keep the session (first one at WARNING).
 
-        The reference client would drop the connection; but the frame came from the panel
-        (it opened with the session key), so a reconnect would only meet the same content
-        again. A request it answered times out (outcome unknown) and the keepalive checks
-        the link. First one per session at WARNING, the rest at DEBUG.
+        The frame opened with the session key, so a reconnect would only meet the same content
+        again; a request it answered times out (outcome unknown) and the keepalive checks the link.
         """
         self._malformed += 1
         level = logging.WARNING if self._malformed == 1 else logging.DEBUG
@@ -373,11 +372,7 @@ class Session:
         task.add_done_callback(lambda _: coro.close())  # cancelled before it started: never awaited
 
     async def _guarded(self, coro: Coroutine[Any, Any, None], what: str) -> None:
-        """Run one of the session's tasks; if it fails unexpectedly, end the session with E27ProtocolError.
-
-        Without this the task would die with nothing but asyncio's "exception was never
-        retrieved", leaving a session that says it is online and answers nothing.
-        """
+        """Run a task of the session; an unexpected exception ends the session (not just the task) with E27ProtocolError."""
         try:
             await coro
         except Exception as err:
@@ -385,10 +380,7 @@ class Session:
             self.abort(E27ProtocolError(f"unexpected {type(err).__name__} in the session's {what}: {err}"))
 
     def abort(self, error: E27Error) -> None:
-        """End the session with error: pending requests fail with it and connection-lost listeners hear it.
-
-        When no listener is there to report it, the error is logged here at WARNING.
-        """
+        """End the session with error: pending requests fail with it, connection-lost listeners (or a WARNING) say it."""
         if self._failure is None and not (self.state is SessionState.ONLINE and self._lost_listeners):
             _LOGGER.warning("%s: closing the session: %s", self.name, error)
         self._fail(error)
