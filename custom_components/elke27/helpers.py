@@ -9,7 +9,7 @@ from typing import Any, cast
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
-from .e27 import E27CommandError, E27ConnectionError, E27TimeoutError
+from .e27 import E27CommandError, E27ConnectionError, E27ProtocolError, E27TimeoutError
 from .e27.const import ErrorCode
 
 # Panel error codes with a message of their own; anything else is "command_refused".
@@ -34,7 +34,7 @@ def translated_error(err: Exception) -> HomeAssistantError:
         )
     if isinstance(err, E27TimeoutError):
         return HomeAssistantError(translation_domain=DOMAIN, translation_key="no_reply")
-    if isinstance(err, E27ConnectionError):
+    if isinstance(err, E27ConnectionError | E27ProtocolError):  # the session ended; the client reconnects
         return HomeAssistantError(translation_domain=DOMAIN, translation_key="not_connected")
     if isinstance(err, ValueError):
         return ServiceValidationError(translation_domain=DOMAIN, translation_key="invalid_code")
@@ -48,7 +48,7 @@ def panel_action[F: Callable[..., Awaitable[Any]]](func: F) -> F:
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return await func(*args, **kwargs)
-        except (E27CommandError, E27ConnectionError, ValueError) as err:
+        except (E27CommandError, E27ConnectionError, E27ProtocolError, ValueError) as err:
             raise translated_error(err) from err
 
     return cast(F, wrapper)

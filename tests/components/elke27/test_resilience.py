@@ -11,17 +11,21 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.elke27.const import CONF_ACCESS_CODE, CONF_CLIENT, CONF_LINKKEY, CONF_PASSPHRASE, DOMAIN
 from custom_components.elke27.e27 import E27Client
+from custom_components.elke27.e27.crypto import seal
+from custom_components.elke27.e27.framing import build_frame
 from custom_components.elke27.e27.live import LiveModel
 from e27_emulator import EmulatorPanel
 
-from .conftest import ACCESS_CODE, PASSPHRASE, state_of, wait_for
+from .conftest import ACCESS_CODE, PASSPHRASE, WAIT_TIMEOUT, panel_requests, state_of, wait_for
 
 FRONT_DOOR = "binary_sensor.house_front_door"
 HOUSE = "alarm_control_panel.house"
+OUTPUT = "switch.test_house_porch_relay"
 # Only these timeouts have to run out before the client concludes "link again": nothing answers.
 LINK_CHECK = {"request_timeout": 0.5, "link_check_timeout": 0.5}
 
@@ -121,3 +125,19 @@ async def test_an_unexpected_error_makes_the_entities_unavailable_until_the_clie
     assert len(warnings) == 1
     assert "unexpected ValueError in applying a message from the panel" in warnings[0]
     assert not [r for r in ours if r.levelno >= logging.ERROR]
+
+
+async def test_a_command_cut_short_by_a_protocol_error_is_translated(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """The session ends under a waiting command (here: a frame its key cannot open); the user gets a clear error."""
+    panel.ignore_requests("output.set_status")
+    call = hass.async_create_task(hass.services.async_call("switch", "turn_on", {"entity_id": OUTPUT}, blocking=True))
+    await panel.wait_until(lambda: bool(panel_requests(panel, "output", "set_status")), timeout=WAIT_TIMEOUT)
+    protocol, data = seal(bytes(16), b'{"seq":0}', envelope_seq=1, src=0, dest=1)  # not this session's key
+    await panel.send_garbage(build_frame(protocol, data))
+    with pytest.raises(HomeAssistantError) as err:
+        await call
+    assert err.value.translation_key == "not_connected"
+    panel.ignore_requests("output.set_status", ignore=False)
+    await wait_for(hass, lambda: state_of(hass, FRONT_DOOR) == STATE_OFF)  # reconnected
