@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from .const import ErrorCode
 from .errors import E27CommandError, E27ConnectionError, E27ProtocolError
@@ -61,10 +61,12 @@ class DomainConfig:
         definitions, wireless = data.get("definitions", []), data.get("wireless")
         if csm is None or elements is None or not isinstance(attribs, Mapping) or not isinstance(definitions, list):
             return None
-        zones = None
+        zones: list[int] | None = None
         if wireless is not None:
-            zones = [as_int(zone, 1, U32_MAX) for zone in wireless] if isinstance(wireless, list) else [None]
-            if None in zones:
+            if not isinstance(wireless, list):
+                return None
+            zones = [zone_id for zone in wireless if (zone_id := as_int(zone, 1, U32_MAX)) is not None]
+            if len(zones) != len(wireless):
                 return None
         parsed: dict[int, dict[str, Any]] = {}
         for key, value in attribs.items():
@@ -74,7 +76,7 @@ class DomainConfig:
             parsed[item_id] = dict(value)
         if not all(isinstance(item, str) for item in definitions):
             return None
-        return cls(csm, elements, parsed, list(definitions), cast(list[int] | None, zones))
+        return cls(csm, elements, parsed, list(definitions), zones)
 
 
 @dataclass(frozen=True, slots=True)
