@@ -135,6 +135,8 @@ class JsonStreamSplitter:
                     self._start = self._pos - 1
                     self._depth = 1
                 continue
+            if self._pos - self._start > MAX_CLEARTEXT:  # stop scanning as soon as it is too long
+                raise E27MessageError(f"unframed JSON object longer than {MAX_CLEARTEXT} bytes")
             if self._in_string:
                 if self._escape:
                     self._escape = False
@@ -149,8 +151,6 @@ class JsonStreamSplitter:
             elif byte == 0x7D:  # }
                 self._depth -= 1
                 if not self._depth:
-                    if self._pos - self._start > MAX_CLEARTEXT:
-                        raise E27MessageError(f"unframed JSON object longer than {MAX_CLEARTEXT} bytes")
                     text = bytes(buf[self._start : self._pos])
                     del buf[: self._pos]
                     self._pos = 0
