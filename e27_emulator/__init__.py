@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .api import PanelApi
+from .clock import LoopClock, ManualClock, PanelClock
 from .connection import Phase
 from .faults import DEFAULT_GARBAGE, Faults, corrupt_frame
 from .handler import (
@@ -34,7 +35,10 @@ __all__ = [
     "Faults",
     "JsonObject",
     "Link",
+    "LoopClock",
+    "ManualClock",
     "PanelApi",
+    "PanelClock",
     "PanelConfig",
     "PanelFileError",
     "PanelOptions",

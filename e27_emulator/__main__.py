@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Final, TextIO
 
 from custom_components.elke27.e27.const import DEFAULT_PORT, DISCOVERY_PORT
@@ -21,6 +23,41 @@ from .state import PanelState
 
 DEFAULTS: Final = PanelConfig()
 READ_SIZE: Final = 4096
+# The same variables the backend's command line reads its linking secrets from.
+ACCESS_CODE_VARIABLE: Final = "E27_ACCESS_CODE"
+PASSPHRASE_VARIABLE: Final = "E27_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
+
+
+class SecretsFileError(ValueError):
+    """A secrets file that cannot be used; the message says why."""
+
+
+def linking_secrets(
+    access_code: str | None,
+    passphrase: str | None,
+    secrets_file: Path | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> tuple[str, str]:
+    """The panel's access code and passphrase.
+
+    Each from its flag if given (other users can see command lines), else from the secrets
+    file (a JSON object with `access_code` and/or `passphrase`), else from E27_ACCESS_CODE /
+    E27_PASSPHRASE in the environment, else the defaults.
+    """
+    from_file: dict[str, str] = {}
+    if secrets_file is not None:
+        try:
+            data = json.loads(secrets_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise SecretsFileError(f"{secrets_file}: cannot read the secrets file: {err}") from err
+        if not isinstance(data, dict) or not all(
+            isinstance(data.get(key, ""), str) for key in ("access_code", "passphrase")
+        ):
+            raise SecretsFileError(f'{secrets_file}: expected {{"access_code": "…", "passphrase": "…"}}')
+        from_file = {key: data[key] for key in ("access_code", "passphrase") if data.get(key)}
+    code = access_code or from_file.get("access_code") or environ.get(ACCESS_CODE_VARIABLE) or DEFAULTS.access_code
+    phrase = passphrase or from_file.get("passphrase") or environ.get(PASSPHRASE_VARIABLE) or DEFAULTS.passphrase
+    return code, phrase
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -31,8 +68,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT}, 0: any)")
     parser.add_argument("--discovery-port", type=int, default=DISCOVERY_PORT, help="UDP discovery port (0: any)")
     parser.add_argument("--no-discovery", action="store_true", help="do not answer UDP discovery")
-    parser.add_argument("--access-code", default=DEFAULTS.access_code, help="linking access code")
-    parser.add_argument("--passphrase", default=DEFAULTS.passphrase, help="linking passphrase")
+    parser.add_argument("--access-code", help=f"linking access code (or {ACCESS_CODE_VARIABLE}, or --secrets-file)")
+    parser.add_argument("--passphrase", help=f"linking passphrase (or {PASSPHRASE_VARIABLE}, or --secrets-file)")
+    parser.add_argument(
+        "--secrets-file", type=Path, help='JSON file {"access_code": …, "passphrase": …} (keeps them out of argv)'
+    )
     parser.add_argument("--time-scale", type=float, default=1.0, help="real seconds per panel second (0.1: 10x)")
     parser.add_argument("--no-console", action="store_true", help="no console; run until Ctrl-C or SIGTERM")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv: protocol debug)")
@@ -92,10 +132,11 @@ async def _stdin_lines(stdin: TextIO, on_line: Callable[[str], None]) -> None:
 async def run(args: argparse.Namespace, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     """Run the panel until quit, EOF on the console, Ctrl-C or SIGTERM."""
     state = PanelState.load(args.panel, time_scale=args.time_scale)
+    access_code, passphrase = linking_secrets(args.access_code, args.passphrase, args.secrets_file)
     config = PanelConfig(
         name=state.info.name,
-        access_code=args.access_code,
-        passphrase=args.passphrase,
+        access_code=access_code,
+        passphrase=passphrase,
         host=args.host,
         port=args.port,
         discovery_port=None if args.no_discovery else args.discovery_port,
@@ -151,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return asyncio.run(run(args))
-    except PanelFileError as err:
+    except (PanelFileError, SecretsFileError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except OSError as err:

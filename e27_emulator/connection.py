@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Final
 from custom_components.elke27.e27 import const, crypto, framing, messages
 from custom_components.elke27.e27.errors import E27FramingError, E27MessageError, E27ProtocolError
 
-from .faults import corrupt_frame
+from .faults import corrupt_frame, outgoing_payload
 from .handler import JsonObject, PanelSession, keepalive_reply, request_route
 
 if TYPE_CHECKING:
@@ -131,6 +131,10 @@ class PanelConnection:
         """Push a broadcast {"seq":0,"session_id":<current id>, **body}."""
         return self.push(lambda: self._frame(self._broadcast(body)))
 
+    def push_payload(self, payload: bytes) -> bool:
+        """Push raw JSON text (well formed or not) as a correctly encrypted frame."""
+        return self.push(lambda: framing.build_frame(*self._seal_payload(payload)))
+
     def push_corrupt_frame(self) -> bool:
         """Push a properly sealed frame whose CRC check fails at the client."""
         return self.push(lambda: corrupt_frame(*self._seal(self._broadcast({"emulator": {"corrupt_frame": {}}}))))
@@ -179,8 +183,7 @@ class PanelConnection:
         faults = self._panel.faults
         if faults.silent:
             return False
-        if faults.reply_delay > 0:
-            await asyncio.sleep(faults.reply_delay)
+        await faults.delay_reply()
         return not faults.silent and not self.closing
 
     async def _api_link(self, obj: JsonObject) -> None:
@@ -216,6 +219,11 @@ class PanelConnection:
         seq = obj.get("seq")
         sn = identity.get("sn")
         if not await self._before_reply():
+            return
+        if self._panel.faults.hello_replies:
+            reply_text = self._panel.faults.hello_replies.pop(0)
+            _LOGGER.info("%s: hello from %s answered with a scripted reply (fault)", self._name, self.peer)
+            self._write(reply_text)
             return
         link = self._panel.links.get(sn) if isinstance(sn, str) else None
         if link is None or not isinstance(sn, str):
@@ -325,15 +333,18 @@ class PanelConnection:
     # Output ------------------------------------------------------------------
 
     def _seal(self, message: JsonObject, key: bytes | None = None) -> tuple[int, bytes]:
+        if _LOGGER.isEnabledFor(logging.DEBUG):
+            _LOGGER.debug("%s: to %s: %s", self._name, self.peer, messages.redact(message))
+        return self._seal_payload(messages.encode(message), key)
+
+    def _seal_payload(self, payload: bytes, key: bytes | None = None) -> tuple[int, bytes]:
         if key is None:
             assert self.session is not None
             key = self.session.session_key
         self._envelope_seq = self._envelope_seq % const.ENVELOPE_SEQ_MAX + 1
-        if _LOGGER.isEnabledFor(logging.DEBUG):
-            _LOGGER.debug("%s: to %s: %s", self._name, self.peer, messages.redact(message))
         return crypto.seal(
             key,
-            messages.encode(message),
+            outgoing_payload(payload, length_quirk=self._panel.faults.length_quirk),
             envelope_seq=self._envelope_seq,
             src=PANEL_SRC,
             dest=PANEL_DEST,

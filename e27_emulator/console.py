@@ -22,11 +22,14 @@ Devices   output N on|off | light N 0-99|on|off | lock N on|off | door N open|cl
 Config    rename DOMAIN ID NAME   (e.g. rename zone 3 "Bay Window"; that domain's CSM changes)
 Panel     show [areas|zones|devices|troubles|log|sessions] | drop | silent on|off | delay SECONDS
           reboot [SECONDS] | help | quit
+Faults    inject JSON (sent as is, encrypted, to every session) | hello JSON (the next hello's reply)
+          quirk on|off (frames whose LENGTH low byte equals their protocol byte)
 Alarm types: """ + ", ".join(ALARM_TYPES)
 
 _ON: Final = {"on": True, "off": False, "yes": True, "no": False, "1": True, "0": False}
 
 type Handler = Callable[[str, list[str]], Awaitable[str]]
+_RAW_COMMANDS: Final = ("inject", "hello")
 
 
 class ConsoleError(Exception):
@@ -73,11 +76,14 @@ class Console:
             self._handlers[word] = self._zone
         for word in ("output", "light", "lock", "door", "temp"):
             self._handlers[word] = self._device
-        for word in ("drop", "silent", "delay", "reboot"):
+        for word in ("drop", "silent", "delay", "reboot", "quirk"):
             self._handlers[word] = self._knob
 
     async def execute(self, line: str) -> str:
         """Run one line; returns the text to print (QUIT to stop)."""
+        first, _, rest = line.strip().partition(" ")
+        if first.lower() in _RAW_COMMANDS:  # the rest of the line is JSON text, taken as typed
+            return await self._raw(first.lower(), rest.strip())
         try:
             words = shlex.split(line)
         except ValueError as err:
@@ -189,8 +195,23 @@ class Console:
         self.state.change_config(domain, item_id, name=args[2])
         return f"{domain} {item_id} renamed; {domain} CSM {before} -> {self.state.csm(domain)}"
 
+    async def _raw(self, command: str, text: str) -> str:
+        if not text:
+            return f"usage: {command} JSON"
+        if command == "hello":
+            self.panel.script_hello_replies(text)
+            return "the next hello gets that reply"
+        try:
+            sent = await self.panel.inject(text)
+        except ValueError as err:
+            return f"error: {err}"
+        return f"injected into {sent} session(s)"
+
     async def _knob(self, command: str, args: list[str]) -> str:
         panel = self.panel
+        if command == "quirk":
+            panel.send_length_quirk_frames(_on(args, 0))
+            return f"length-quirk frames: {'on' if panel.faults.length_quirk else 'off'}"
         if command == "drop":
             return f"dropped {await panel.drop_connections()} connection(s)"
         if command == "silent":

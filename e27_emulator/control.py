@@ -1,11 +1,19 @@
-"""The use-case control surface on EmulatorPanel: thin delegates to its PanelState and PanelApi."""
+"""The control surface on EmulatorPanel: use cases (delegates to its PanelState and PanelApi) and fault knobs."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from custom_components.elke27.e27 import const, messages
+
+from .faults import DEFAULT_GARBAGE, Faults
+from .handler import JsonObject
 
 if TYPE_CHECKING:
     from .api import PanelApi
+    from .connection import PanelConnection
     from .state import PanelState
 
 
@@ -64,3 +72,65 @@ class PanelControls:
             self.api.ignored.update(routes)
         else:
             self.api.ignored.difference_update(routes)
+
+
+class FaultControls(ABC):
+    """Fault knobs on the panel itself: silence, delays, refused hellos, garbage, corrupt or odd frames."""
+
+    faults: Faults
+
+    @abstractmethod
+    async def _push_all(self, push: Callable[[PanelConnection], bool]) -> int:
+        """Push something to every connection that takes it; return how many did."""
+
+    def go_silent(self, silent: bool = True) -> None:
+        """Stop (or resume) answering anything, discovery included; connections stay open."""
+        self.faults.silent = silent
+
+    def refuse_hello(self, refuse: bool = True) -> None:
+        """Answer every hello for a linked sn with a refusal lacking session_id/sk/shm."""
+        self.faults.refuse_hello = refuse
+
+    @property
+    def reply_delay(self) -> float:
+        """Seconds waited before each reply; a new value applies to replies already waiting (0 sends them)."""
+        return self.faults.reply_delay
+
+    @reply_delay.setter
+    def reply_delay(self, seconds: float) -> None:
+        self.faults.set_reply_delay(seconds)
+
+    async def send_garbage(self, data: bytes = DEFAULT_GARBAGE) -> int:
+        """Send raw bytes to every online session (after its first frame); return how many."""
+        return await self._push_all(lambda connection: connection.push(lambda: data))
+
+    async def inject(self, message: JsonObject | str | bytes) -> int:
+        """Send every online session one message as a correctly encrypted frame; return how many.
+
+        Text and bytes go out verbatim (malformed JSON, odd values, deep nesting: anything a
+        hostile or broken panel might send); an object is encoded as it is, with no seq or
+        session_id added. Held for a session until its client's first frame, as broadcasts are.
+        """
+        if isinstance(message, dict):
+            payload = messages.encode(message)
+        else:
+            payload = message.encode() if isinstance(message, str) else message
+        if len(payload) > const.MAX_PAYLOAD - 255:
+            raise ValueError(f"a message of {len(payload)} bytes does not fit in a frame")
+        return await self._push_all(lambda connection: connection.push_payload(payload))
+
+    def script_hello_replies(self, *replies: JsonObject | str | bytes) -> None:
+        """Answer the next hellos (one each, any client) with these cleartext replies instead of a session."""
+        for reply in replies:
+            if isinstance(reply, dict):
+                self.faults.hello_replies.append(messages.encode(reply))
+            else:
+                self.faults.hello_replies.append(reply.encode() if isinstance(reply, str) else reply)
+
+    def send_length_quirk_frames(self, on: bool = True) -> None:
+        """Send (or stop sending) only frames whose LENGTH low byte equals their protocol byte (PROTOCOL.md §4.4)."""
+        self.faults.length_quirk = on
+
+    async def send_corrupt_frame(self) -> int:
+        """Send every online session a sealed frame with a flipped byte (the client sees a CRC error)."""
+        return await self._push_all(lambda connection: connection.push_corrupt_frame())

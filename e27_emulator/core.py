@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Final, cast
 
 from . import encode
+from .clock import LoopClock, ManualClock, PanelClock, TimerHandle
 from .encode import JsonObject
 from .model import (
     BURGLARY_BEHAVIOURS,
@@ -54,7 +55,14 @@ class LogEntry:
 class StateCore:
     """Objects, time, broadcasts and bookkeeping shared by the panel's behaviours."""
 
-    def __init__(self, spec: PanelSpec | None = None, *, time_scale: float = 1.0, options: PanelOptions | None = None):
+    def __init__(
+        self,
+        spec: PanelSpec | None = None,
+        *,
+        time_scale: float = 1.0,
+        options: PanelOptions | None = None,
+        clock: PanelClock | None = None,
+    ):
         self.spec = spec if spec is not None else load_panel("default")
         self.info = self.spec.info
         self.tables = self.spec.tables
@@ -74,12 +82,14 @@ class StateCore:
         if time_scale <= 0:
             raise ValueError("time_scale must be positive")
         self.time_scale = time_scale
-        """Real seconds per panel second."""
+        """Real seconds per panel second (with the default clock)."""
+        self.clock: PanelClock = clock if clock is not None else LoopClock(time_scale)
+        """Where timers take their time from: the asyncio loop, or a ManualClock a test advances."""
         self.options = options or PanelOptions()
         self.log: list[LogEntry] = []
         self.log_newest = 0
         self._listeners: list[Listener] = []
-        self._timers: dict[tuple[str, int], asyncio.TimerHandle] = {}
+        self._timers: dict[tuple[str, int], TimerHandle] = {}
         self._sent: dict[tuple[str, int], Any] = {}
         self._changed = asyncio.Event()
         self._sync(emit=False)
@@ -162,13 +172,18 @@ class StateCore:
 
     def now(self) -> float:
         """Panel time in panel seconds (monotonic)."""
-        return asyncio.get_running_loop().time() / self.time_scale
+        return self.clock.now()
+
+    def advance(self, seconds: float) -> int:
+        """Let `seconds` of panel time pass now (tests, with a ManualClock); return how many timers fired."""
+        if not isinstance(self.clock, ManualClock):
+            raise TypeError("panel time runs by itself on this panel; create it with clock=ManualClock()")
+        return self.clock.advance(seconds)
 
     def _later(self, key: tuple[str, int], seconds: float, callback: Callable[[], None]) -> None:
         """Run callback after seconds of panel time; replaces any timer under the same key."""
         self._cancel(key)
-        loop = asyncio.get_running_loop()
-        self._timers[key] = loop.call_later(seconds * self.time_scale, self._fire, key, callback)
+        self._timers[key] = self.clock.call_later(seconds, lambda: self._fire(key, callback))
 
     def _fire(self, key: tuple[str, int], callback: Callable[[], None]) -> None:
         self._timers.pop(key, None)

@@ -190,10 +190,10 @@ def lock_attribs(lock: Lock) -> JsonObject:
 
 
 def lock_status(lock: Lock) -> JsonObject:
-    """lock.get_status: LOCKED / UNLOCKED (our choice of the [UNK] token)."""
+    """lock.get_status: ON (locked) / OFF (unlocked), the reference client's words for the [UNK] token."""
     return {
         "lock_id": lock.id,
-        "status": "LOCKED" if lock.locked else "UNLOCKED",
+        "status": "ON" if lock.locked else "OFF",
         "rssi": lock.rssi,
         "low_batt": lock.low_batt,
     }

@@ -14,9 +14,9 @@ from custom_components.elke27.e27 import const
 
 from .api import PanelApi
 from .connection import PanelConnection, Phase
-from .control import PanelControls
+from .control import FaultControls, PanelControls
 from .discovery import DiscoveryResponder
-from .faults import DEFAULT_GARBAGE, Faults
+from .faults import Faults
 from .handler import JsonObject, PanelSession, RequestHandler, authenticate_reply, unrecognized_command
 from .links import Link, new_link
 from .state import PanelState
@@ -54,7 +54,7 @@ class PanelConfig:
     """PIN -> user_id accepted by authenticate."""
 
 
-class EmulatorPanel(PanelControls):
+class EmulatorPanel(PanelControls, FaultControls):
     """An E27 panel on loopback (or any address), for tests and the demo.
 
     With a `state` (PanelState) the panel answers the E27 API from it, takes PINs from its
@@ -288,31 +288,6 @@ class EmulatorPanel(PanelControls):
         if tasks:
             await asyncio.wait(tasks, timeout=DROP_TIMEOUT)
         return len(connections)
-
-    def go_silent(self, silent: bool = True) -> None:
-        """Stop (or resume) answering anything, discovery included; connections stay open."""
-        self.faults.silent = silent
-
-    def refuse_hello(self, refuse: bool = True) -> None:
-        """Answer every hello for a linked sn with a refusal lacking session_id/sk/shm."""
-        self.faults.refuse_hello = refuse
-
-    @property
-    def reply_delay(self) -> float:
-        """Seconds waited before each reply."""
-        return self.faults.reply_delay
-
-    @reply_delay.setter
-    def reply_delay(self, seconds: float) -> None:
-        self.faults.reply_delay = max(0.0, seconds)
-
-    async def send_garbage(self, data: bytes = DEFAULT_GARBAGE) -> int:
-        """Send raw bytes to every online session (after its first frame); return how many."""
-        return await self._push_all(lambda connection: connection.push(lambda: data))
-
-    async def send_corrupt_frame(self) -> int:
-        """Send every online session a sealed frame with a flipped byte (the client sees a CRC error)."""
-        return await self._push_all(lambda connection: connection.push_corrupt_frame())
 
     # Hooks for PanelConnection -----------------------------------------------
 

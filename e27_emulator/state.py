@@ -1,7 +1,8 @@
 """The emulated panel's state machine: arming, exit and entry delays, auto-stay, alarms, bypass, PINs.
 
-Pure: no I/O, asyncio timers only (`loop.call_later`, scaled by `time_scale` real seconds per
-panel second). State changes reach clients through `add_listener` (see core.StateCore).
+Pure: no I/O; timers run on a PanelClock (by default the asyncio loop, scaled by `time_scale`
+real seconds per panel second; in tests a ManualClock the test advances). State changes reach
+clients through `add_listener` (see core.StateCore).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from custom_components.elke27.e27.const import ErrorCode
 
+from .clock import PanelClock
 from .devices import DeviceOps
 from .model import ALARM_TYPES, Area, ArmState, Behaviour, PanelOptions, Refused, User, Zone
 from .panelfile import load_panel
@@ -31,10 +33,19 @@ class PanelState(DeviceOps):
 
     @classmethod
     def load(
-        cls, source: str | Path = "default", *, time_scale: float = 1.0, options: PanelOptions | None = None
+        cls,
+        source: str | Path = "default",
+        *,
+        time_scale: float = 1.0,
+        options: PanelOptions | None = None,
+        clock: PanelClock | None = None,
     ) -> PanelState:
-        """A panel from a built-in panel name ("default", "large") or a panel file path."""
-        return cls(load_panel(source), time_scale=time_scale, options=options)
+        """A panel from a built-in panel name ("default", "large") or a panel file path.
+
+        Its timers run on the asyncio loop (time_scale real seconds per panel second) unless
+        a clock is given: tests pass a ManualClock and `advance()` panel time themselves.
+        """
+        return cls(load_panel(source), time_scale=time_scale, options=options, clock=clock)
 
     # Users and PINs -----------------------------------------------------------------
 

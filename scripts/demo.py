@@ -40,6 +40,12 @@ ROOT: Final = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from custom_components.elke27.e27.const import DEFAULT_PORT, DISCOVERY_PORT  # noqa: E402
+from e27_emulator.__main__ import (  # noqa: E402
+    ACCESS_CODE_VARIABLE,
+    PASSPHRASE_VARIABLE,
+    SecretsFileError,
+    linking_secrets,
+)
 from e27_emulator.panelfile import PanelFileError  # noqa: E402
 from e27_emulator.server import PanelConfig  # noqa: E402
 from e27_emulator.state import PanelState  # noqa: E402
@@ -72,6 +78,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG_DIR, help="Home Assistant's config (config/demo)")
     parser.add_argument("--fresh", action="store_true", help="start over: forget the login and the added panel")
     parser.add_argument("--no-console", action="store_true", help="no panel console; run until Ctrl-C or SIGTERM")
+    parser.add_argument(
+        "--secrets-file",
+        type=Path,
+        help="the panel's linking secrets as JSON {access_code, passphrase} (or E27_ACCESS_CODE, E27_PASSPHRASE)",
+    )
     return parser.parse_args(argv)
 
 
@@ -165,7 +176,8 @@ class Demo:
         self.base = f"http://{args.host}:{args.ha_port}"
         self.log = _display(self.config / LOG_FILE)
         self.panel_state = PanelState.load(args.panel, time_scale=args.time_scale)
-        self.panel_config = PanelConfig()
+        access_code, passphrase = linking_secrets(None, None, args.secrets_file)
+        self.panel_config = PanelConfig(access_code=access_code, passphrase=passphrase)
         self.panel: asyncio.subprocess.Process | None = None
         self.hass: asyncio.subprocess.Process | None = None
         self._forward: asyncio.Task[None] | None = None
@@ -225,7 +237,8 @@ class Demo:
         command = [sys.executable, str(ROOT / "scripts" / "demo_panel.py"), str(links)]
         command += ["--panel", args.panel, "--host", args.host]
         command += ["--port", str(args.panel_port), "--time-scale", f"{args.time_scale:g}"]
-        command += ["--access-code", config.access_code, "--passphrase", config.passphrase]
+        # The secrets go by the environment, which only this user can read, not by argv.
+        secrets = {ACCESS_CODE_VARIABLE: config.access_code, PASSPHRASE_VARIABLE: config.passphrase}
         if args.no_console:
             command.append("--no-console")
         self.say(f"Starting the emulated panel on {args.host}:{args.panel_port} ...")
@@ -234,6 +247,7 @@ class Demo:
         self.panel = await asyncio.create_subprocess_exec(
             *command,
             cwd=ROOT,
+            env={**os.environ, **secrets},
             stdin=asyncio.subprocess.DEVNULL if args.no_console else None,
             stdout=asyncio.subprocess.PIPE,
             start_new_session=True,
@@ -353,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     except DemoError as err:
         print(err, file=sys.stderr, flush=True)
         return 1
-    except PanelFileError as err:
+    except (PanelFileError, SecretsFileError) as err:
         print(f"error: {err}", file=sys.stderr, flush=True)
         return 2
 

@@ -96,6 +96,15 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
                 translation_key="cannot_connect",
                 translation_placeholders={"name": entry.title, "error": str(err)},
             ) from err
+        except Exception as err:
+            # Whatever went wrong, trying again later is right; a setup error would never retry.
+            LOGGER.debug("%s: unexpected error while connecting", entry.title, exc_info=True)
+            await client.async_close()
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="unexpected_error",
+                translation_placeholders={"name": entry.title, "error": f"{type(err).__name__}: {err}"},
+            ) from err
         self.client = client
         self._inventory = _inventory(client.panel)
         entry.async_on_unload(client.subscribe(self._async_on_event))

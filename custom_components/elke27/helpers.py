@@ -15,7 +15,15 @@ from typing import Any, cast
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
-from .e27 import E27CommandError, E27ConnectionError, E27Error, E27ProvisioningRequired, E27TimeoutError, Panel
+from .e27 import (
+    E27CommandError,
+    E27ConnectionError,
+    E27Error,
+    E27ProtocolError,
+    E27ProvisioningRequired,
+    E27TimeoutError,
+    Panel,
+)
 from .e27.const import ErrorCode
 from .texts import zone_label
 
@@ -51,7 +59,7 @@ def translated_error(err: Exception, *, code_sent: bool = True) -> HomeAssistant
         )
     if isinstance(err, E27TimeoutError):
         return HomeAssistantError(translation_domain=DOMAIN, translation_key="no_reply")
-    if isinstance(err, E27ConnectionError):
+    if isinstance(err, E27ConnectionError | E27ProtocolError):  # the session ended; the client reconnects
         return HomeAssistantError(translation_domain=DOMAIN, translation_key="not_connected")
     if isinstance(err, E27ProvisioningRequired):
         return HomeAssistantError(translation_domain=DOMAIN, translation_key="link_again")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -55,9 +57,9 @@ async def make_session(
     def factory(**overrides: Any) -> Session:
         options: dict[str, Any] = {
             "name": "test panel",
-            "request_timeout": 2.0,
-            "keepalive_interval": 5.0,
-            "keepalive_timeout": 1.0,
+            "request_timeout": 10.0,
+            "keepalive_interval": 60.0,
+            "keepalive_timeout": 10.0,
         }
         session = Session("127.0.0.1", panel.port, identity, credentials.linkkey, **(options | overrides))
         made.append(session)
@@ -87,3 +89,15 @@ def _no_secrets_in_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptur
         secrets += [key.hex() for key in emulator.session_keys]
     records = [record for when in ("setup", "call", "teardown") for record in caplog.get_records(when)]
     assert_no_secrets(records, secrets)
+
+
+@pytest.fixture
+async def loop_errors() -> AsyncIterator[list[dict[str, Any]]]:
+    """What reaches asyncio's exception handler ("Task exception was never retrieved", …) during the test."""
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    seen: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _, context: seen.append(context))
+    yield seen
+    gc.collect()  # an unretrieved task exception is reported when the task is collected
+    loop.set_exception_handler(previous)

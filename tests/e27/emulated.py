@@ -18,29 +18,33 @@ from custom_components.elke27.e27 import (
     Panel,
     PanelEvent,
 )
-from e27_emulator import EmulatorPanel, PanelConfig, PanelState
+from e27_emulator import EmulatorPanel, ManualClock, PanelConfig, PanelState
 
 from .conftest import ACCESS_CODE, PASSPHRASE, PIN
 
-# Real seconds per panel second: a 60 s exit delay takes 0.6 s.
-FAST: float = 0.01
 TEST_USER = 31
+# A safety net for waits on conditions: they hold long before it unless something is broken.
+WAIT_TIMEOUT = 30.0
 
+# Quick reconnects, but timeouts that a loaded machine never reaches by accident: a test about
+# a timeout sets a short one itself, where nothing can answer in time anyway.
 FAST_CLIENT: dict[str, Any] = {
-    "request_timeout": 1.0,
-    "keepalive_interval": 2.0,
-    "keepalive_timeout": 0.5,
-    "connect_timeout": 1.0,
-    "hello_timeout": 1.0,
+    "request_timeout": 10.0,
+    "keepalive_interval": 60.0,
+    "keepalive_timeout": 10.0,
+    "connect_timeout": 10.0,
+    "hello_timeout": 10.0,
+    "link_check_timeout": 10.0,
     "reconnect_initial": 0.01,
     "reconnect_max": 0.1,
     "config_check_interval": None,
 }
 
 
-def make_state(name: str = "default", *, time_scale: float = FAST) -> PanelState:
-    """A built-in panel with an extra master user whose PIN is the one the log guard looks for."""
-    state = PanelState.load(name, time_scale=time_scale)
+def make_state(name: str = "default") -> PanelState:
+    """A built-in panel on a ManualClock (tests advance panel time), with an extra master user
+    whose PIN is the one the log guard looks for."""
+    state = PanelState.load(name, clock=ManualClock())
     user_id = TEST_USER if name == "default" else max(state.users) + 1
     state.change_config("user", user_id, name="Test User", pin=PIN, areas=sorted(state.areas), master=True)
     return state
@@ -84,7 +88,7 @@ class Recorder:
         """The ConnectionEvents so far."""
         return [event for event in self.events if isinstance(event, ConnectionEvent)]
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = WAIT_TIMEOUT) -> None:
         """Wait until predicate() holds, re-checking after each event."""
         async with asyncio.timeout(timeout):
             while not predicate():
@@ -92,7 +96,7 @@ class Recorder:
                 await self._changed.wait()
 
 
-async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, interval: float = 0.005) -> None:
+async def wait_until(predicate: Callable[[], bool], timeout: float = WAIT_TIMEOUT, interval: float = 0.005) -> None:
     """Poll predicate until it holds; TimeoutError after timeout."""
     async with asyncio.timeout(timeout):
         while not predicate():
@@ -187,7 +191,7 @@ def mismatches(panel: Panel, state: PanelState) -> list[str]:
     return found
 
 
-async def assert_in_sync(client: E27Client, state: PanelState, timeout: float = 5.0) -> None:
+async def assert_in_sync(client: E27Client, state: PanelState, timeout: float = WAIT_TIMEOUT) -> None:
     """Wait until the client's model equals the emulator's truth; fail with the differences if it never does."""
     try:
         await wait_until(lambda: client.connected and not mismatches(client.panel, state), timeout)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from custom_components.elke27.e27 import ClientIdentity, LinkCredentials
-from custom_components.elke27.e27.__main__ import async_main, parser
+from custom_components.elke27.e27.__main__ import async_main, parser, save_private
 from e27_emulator import EmulatorPanel, PanelState
 
 from .conftest import ACCESS_CODE, PASSPHRASE
@@ -40,7 +40,7 @@ def run(argv: list[str]) -> tuple[asyncio.Task[int], io.StringIO]:
 
 async def test_discover(panel: EmulatorPanel) -> None:
     task, out = run(
-        ["discover", "--target", "127.0.0.1", "--discovery-port", str(panel.discovery_port), "--timeout", "0.5"]
+        ["discover", "--target", "127.0.0.1", "--discovery-port", str(panel.discovery_port), "--timeout", "2"]
     )
     assert await task == 0
     assert "E27 Emulator" in out.getvalue()
@@ -69,15 +69,35 @@ async def test_link_then_monitor(
         assert secret not in out.getvalue()
 
     cache = tmp_path / "cache.json"
-    task, out = run(["monitor", "--credentials", str(saved), "--cache", str(cache), "--duration", "1.0"])
-    await wait_until(lambda: "zone 18" in out.getvalue(), timeout=5)
+    task, out = run(["monitor", "--credentials", str(saved), "--cache", str(cache), "--duration", "600"])
+    await wait_until(lambda: "zone 18" in out.getvalue(), timeout=30)
     assert "panel 'Demo House'" in out.getvalue()
     assert "area 1 'House': DISARMED, ready" in out.getvalue()
     state.open_zone(3)
-    await wait_until(lambda: "zone 3 'Living Room Window' (WINDOW): violated" in out.getvalue(), timeout=5)
-    assert await task == 0
+    await wait_until(lambda: "zone 3 'Living Room Window' (WINDOW): violated" in out.getvalue(), timeout=30)
+    task.cancel()  # as Ctrl-C would: the cache is still written on the way out
+    with pytest.raises(asyncio.CancelledError):
+        await task
     assert json.loads(cache.read_text())["domains"]["zone"]["attribs"]["3"]["name"] == "Living Room Window"
     assert data["linkkey"] not in out.getvalue()
+
+
+@pytest.mark.parametrize("before", ["a loose file", "a symlink"])
+def test_saved_credentials_are_private_whatever_was_there(tmp_path: Path, before: str) -> None:
+    saved = tmp_path / "link.json"
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("not yours to overwrite")
+    if before == "a loose file":
+        saved.write_text("old")
+        saved.chmod(0o644)
+    else:
+        saved.symlink_to(elsewhere)
+    save_private(saved, {"linkkey": "00" * 16})
+    assert not saved.is_symlink()
+    assert stat.S_IMODE(os.stat(saved).st_mode) == 0o600
+    assert json.loads(saved.read_text()) == {"linkkey": "00" * 16}
+    assert elsewhere.read_text() == "not yours to overwrite"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["elsewhere.txt", "link.json"]  # no leftovers
 
 
 async def test_monitor_from_environment(

@@ -289,9 +289,11 @@ async def test_arm_away_runs_the_exit_delay_then_auto_stays(client: E27Client, s
     recorder = Recorder(client)
     await client.async_arm(1, ArmState.ARMED_AWAY, PIN)
     area = client.panel.areas[1]
-    assert (area.state, area.arming_to) == (AreaState.ARMING, ArmState.ARMED_AWAY)
-    assert area.exit_delay is not None
-    assert area.exit_delay > 0
+    assert (area.state, area.arming_to, area.exit_delay) == (AreaState.ARMING, ArmState.ARMED_AWAY, 60)
+    for remaining in range(59, 0, -1):
+        state.advance(1)
+        await recorder.wait_for(lambda left=remaining: client.panel.areas[1].exit_delay == left)
+    state.advance(1)
     await recorder.wait_for(lambda: client.panel.areas[1].state is AreaState.ARMED_STAY)  # nobody left: auto-stay
     delays = [event for event in recorder.events if isinstance(event, PanelEvent) and ("area", 1) in event.changed]
     assert len(delays) > 3  # countdown ticks reached the listener
@@ -313,6 +315,7 @@ async def test_entry_delay_then_alarm_then_disarm(client: E27Client, state: Pane
     await recorder.wait_for(lambda: client.panel.areas[1].state is AreaState.PENDING)
     area = client.panel.areas[1]
     assert (area.alarm_zone, area.in_alarm) == (1, False)
+    state.advance(30)
     await recorder.wait_for(lambda: client.panel.areas[1].state is AreaState.TRIGGERED)
     assert client.panel.areas[1].alarms == ("BURGLARY",)
     await client.async_disarm(1, PIN)
@@ -404,6 +407,7 @@ async def test_arm_with_bypass(client: E27Client, state: PanelState) -> None:
     result = await client.async_arm_with_bypass(1, ArmState.ARMED_AWAY, PIN, auto_stay_cancel=True)
     assert (result.bypassed, dict(result.failed), result.armed) == ((3, 5), {}, True)
     assert client.panel.areas[1].state is AreaState.ARMING
+    state.advance(60)
     await wait_until(lambda: client.panel.areas[1].state is AreaState.ARMED_AWAY)
     await client.async_disarm(1, PIN)  # disarming an armed area clears its bypasses
     await wait_until(lambda: not client.panel.zones[3].bypassed)
@@ -452,9 +456,12 @@ async def test_chime_output_light_lock(client: E27Client, state: PanelState) -> 
 async def test_barrier_travels(client: E27Client, state: PanelState) -> None:
     recorder = Recorder(client)
     await client.async_barrier(1, "open")
+    assert client.panel.barriers[1].state is BarrierState.OPENING
+    state.advance(state.barriers[1].travel_time)
     await recorder.wait_for(lambda: client.panel.barriers[1].state is BarrierState.OPEN)
     await client.async_barrier(1, "close")
     assert client.panel.barriers[1].state is BarrierState.CLOSING
+    state.advance(state.barriers[1].travel_time / 2)  # half way: still travelling, whatever the machine's speed
     await client.async_barrier(1, "stop")
     assert client.panel.barriers[1].state is BarrierState.STOPPED
     with pytest.raises(ValueError, match="barrier action"):
@@ -492,17 +499,22 @@ async def test_commands_while_disconnected_fail_at_once(
 
 
 async def test_write_timeout_raises_and_rereads_the_state(
-    client: E27Client, panel: EmulatorPanel, state: PanelState
+    panel: EmulatorPanel, state: PanelState, identity: ClientIdentity, credentials: LinkCredentials
 ) -> None:
-    panel.ignore_requests("output.set_status")
-    start = len(panel.received)
-    with pytest.raises(E27TimeoutError):
-        await client.async_set_output(2, True)
-    assert routes(panel, start).count("output.set_status") == 1  # never re-sent
-    await wait_until(lambda: "output.get_status" in routes(panel, start))
-    panel.ignore_requests("output.set_status", ignore=False)
-    assert client.connected
-    await assert_in_sync(client, state)
+    client = make_client(panel, identity, credentials, request_timeout=1.0)  # the unanswered write times out
+    try:
+        await client.async_connect()
+        panel.ignore_requests("output.set_status")
+        start = len(panel.received)
+        with pytest.raises(E27TimeoutError):
+            await client.async_set_output(2, True)
+        assert routes(panel, start).count("output.set_status") == 1  # never re-sent
+        await wait_until(lambda: "output.get_status" in routes(panel, start))
+        panel.ignore_requests("output.set_status", ignore=False)
+        assert client.connected
+        await assert_in_sync(client, state)
+    finally:
+        await client.async_close()
 
 
 # -- broadcasts ----------------------------------------------------------------------------------

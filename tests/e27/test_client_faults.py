@@ -27,7 +27,7 @@ from custom_components.elke27.e27.framing import build_frame
 from e27_emulator import EmulatorPanel, PanelState
 
 from .conftest import PIN
-from .emulated import Recorder, assert_in_sync, make_client, make_state, running, wait_until
+from .emulated import WAIT_TIMEOUT, Recorder, assert_in_sync, make_client, make_state, running, wait_until
 
 # Each bootstrap phase, in the order the client reaches them.
 PHASES = [
@@ -78,7 +78,7 @@ def received_route(panel: EmulatorPanel, route: str, start: int) -> bool:
 
 async def drop_when_asked(panel: EmulatorPanel, route: str, start: int) -> None:
     """Hold back the reply to route, drop every connection once it was asked, then answer again."""
-    await panel.wait_until(lambda: received_route(panel, route, start), timeout=5)
+    await panel.wait_until(lambda: received_route(panel, route, start), timeout=WAIT_TIMEOUT)
     await panel.drop_connections()
     panel.ignore_requests(route, ignore=False)
 
@@ -95,7 +95,7 @@ async def test_drop_during_each_phase_of_a_reconnect(
     start = len(panel.received)
     dropper = asyncio.create_task(drop_when_asked(panel, route, start))
     await panel.drop_connections()
-    await asyncio.wait_for(dropper, 5)
+    await asyncio.wait_for(dropper, WAIT_TIMEOUT)
     await assert_in_sync(client, state)
     assert client.panel.zones[2].name == "Rear Door"
     assert [event.connected for event in recorder.connection] == [False, True]
@@ -122,12 +122,12 @@ async def test_drop_during_the_first_bootstrap_raises(
 
 async def test_drop_during_a_command(client: E27Client, panel: EmulatorPanel, state: PanelState) -> None:
     recorder = Recorder(client)
-    panel.reply_delay = 0.3
+    panel.ignore_requests("area.set_arm_state")  # no ack before the connection is gone
     start = len(panel.received)
     command = asyncio.create_task(client.async_arm(1, ArmState.ARMED_AWAY, PIN))
     await panel.wait_until(lambda: received_route(panel, "area.set_arm_state", start))
-    panel.reply_delay = 0
     await panel.drop_connections()
+    panel.ignore_requests("area.set_arm_state", ignore=False)
     with pytest.raises(E27ConnectionError):
         await command
     # Whether the panel acted on it is unknown to the client: after the reconnect the model
@@ -158,12 +158,14 @@ async def test_idle_drop_and_changes_during_the_outage(
 async def test_silent_panel_is_noticed_and_recovered(
     panel: EmulatorPanel, state: PanelState, identity: ClientIdentity, credentials: LinkCredentials
 ) -> None:
-    client = make_client(panel, identity, credentials, keepalive_interval=0.2, keepalive_timeout=0.2, hello_timeout=0.3)
+    # Short timings: a silent panel is what they are about, and nothing can answer in time anyway.
+    silence = {"keepalive_interval": 0.2, "keepalive_timeout": 0.2, "hello_timeout": 0.3, "request_timeout": 0.5}
+    client = make_client(panel, identity, credentials, **silence)
     recorder = Recorder(client)
     try:
         await client.async_connect()
         panel.go_silent(True)
-        await recorder.wait_for(lambda: not client.connected, timeout=3)
+        await recorder.wait_for(lambda: not client.connected)
         assert recorder.connection[-1].error is not None
         state.open_zone(5)
         panel.go_silent(False)
@@ -213,9 +215,10 @@ async def test_revoked_link_stops_the_retries(
     await recorder.wait_for(lambda: any(isinstance(e.error, E27ProvisioningRequired) for e in recorder.connection))
     assert [event.connected for event in recorder.connection] == [False, False]
     assert isinstance(client.last_error, E27ProvisioningRequired)
-    attempts = len([r for r in panel.received if "hello" in r])
-    await asyncio.sleep(0.3)  # ample time for several backoff periods: no more attempts
-    assert len([r for r in panel.received if "hello" in r]) == attempts
+    supervisor = client._supervisor
+    assert supervisor is not None
+    await wait_until(supervisor.done)  # the reconnect loop ended: no attempt can follow
+    assert supervisor.exception() is None
     assert not client.connected
 
 
@@ -225,7 +228,7 @@ async def test_outage_logging_is_quiet(
     """First failure at WARNING, repeats at DEBUG, one INFO line when the panel is back."""
     caplog.clear()
     await panel.stop()
-    await wait_until(lambda: "reconnect attempt 3 failed" in caplog.text, timeout=5)
+    await wait_until(lambda: "reconnect attempt 3 failed" in caplog.text)
     await panel.start()
     await assert_in_sync(client, state)
     mine = [r for r in caplog.records if r.name == "custom_components.elke27.e27"]
@@ -242,8 +245,10 @@ async def test_close_during_reconnect_stops_everything(client: E27Client, panel:
     await panel.stop()
     await wait_until(lambda: not client.connected)
     await client.async_close()
+    supervisor = client._supervisor
+    assert supervisor is not None
+    assert supervisor.cancelled()  # the reconnect loop is gone: nothing can connect again
     await panel.start()
-    await asyncio.sleep(0.2)  # the backoff period has passed several times over
     assert panel.session_count == 0
     assert not client.connected
 

@@ -55,6 +55,8 @@ def panel_change(rng: random.Random, state: PanelState) -> None:
     elif roll < 0.85:
         name = rng.choice(("AC Fail", "Low Battery", "Phone Line"))
         state.set_trouble(name, name not in state.troubles)
+    elif roll < 0.93:
+        state.advance(rng.choice((1, 1, 5, 15, 30, 60)))  # exit and entry delays, doors travelling
     else:
         state.set_temperature(1, rng.randint(60, 80), humidity=rng.randint(0, 60))
 
@@ -97,7 +99,7 @@ def client_command(rng: random.Random, client: object) -> Callable[[], Awaitable
 async def test_soak(identity: ClientIdentity, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)  # DEBUG logging of every frame would dominate the run time
     rng = random.Random(SEED)
-    state = make_state(time_scale=0.002)
+    state = make_state()
     async with running(state) as panel:
         link = panel.add_link(identity.sn)
         client = make_client(panel, identity, LinkCredentials(link.linkkey_hex, link.linkhmac_hex))

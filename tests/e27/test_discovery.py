@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+from typing import Any
+
+import pytest
 
 from custom_components.elke27.e27 import async_discover, async_probe
 from custom_components.elke27.e27.discovery import normalize_mac, parse_discovery_reply
@@ -10,7 +15,7 @@ from e27_emulator import EmulatorPanel
 
 
 async def test_probe_one_host(panel: EmulatorPanel) -> None:
-    found = await async_probe("127.0.0.1", timeout=2, port=panel.discovery_port)
+    found = await async_probe("127.0.0.1", timeout=20, port=panel.discovery_port)
     assert found is not None
     assert found.mac == normalize_mac(panel.config.mac)
     assert found.name == panel.config.name
@@ -19,7 +24,7 @@ async def test_probe_one_host(panel: EmulatorPanel) -> None:
 
 
 async def test_discover_collects_answers(panel: EmulatorPanel) -> None:
-    found = await async_discover(0.5, targets=["127.0.0.1"], port=panel.discovery_port)
+    found = await async_discover(2, targets=["127.0.0.1"], port=panel.discovery_port)
     assert [panel_.mac for panel_ in found] == [normalize_mac(panel.config.mac)]
 
 
@@ -65,3 +70,43 @@ def test_reply_parsing_rejects_what_is_not_a_panel() -> None:
     assert parse_discovery_reply(json.dumps({"MAC_ADDR": "2ccf67ca1ae0", "LISTEN_PORT": 1}).encode(), "h") is None
     assert parse_discovery_reply(b"ELKWC2017 not json", "h") is None
     assert parse_discovery_reply(b'["ELKWC2017"]', "h") is None
+    assert parse_discovery_reply(_reply(LISTEN_PORT="²"), "h") is None  # str.isdigit() says yes, int() no
+    assert parse_discovery_reply(_reply(MAC_ADDR=["2c:cf:67:ca:1a:e0"]), "h") is None
+    assert parse_discovery_reply(b'{"ELKWC2017":' + b"[" * 5000 + b"]" * 5000 + b"}", "h") is None
+
+
+class _Answers(asyncio.DatagramProtocol):
+    """Another host on the LAN: answers every datagram with each of its replies."""
+
+    def __init__(self, replies: list[bytes]) -> None:
+        self.replies = replies
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.DatagramTransport)
+        self.transport = transport
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        assert self.transport is not None
+        for reply in self.replies:
+            self.transport.sendto(reply, addr)
+
+
+async def test_malformed_replies_from_other_hosts_are_ignored_quietly(caplog: pytest.LogCaptureFixture) -> None:
+    replies = [
+        _reply(LISTEN_PORT="²"),
+        _reply(LISTEN_PORT=10**400),
+        b'{"ELKWC2017":' + b"[" * 5000 + b"]" * 5000 + b"}",
+        b"ELKWC2017 \xff\xfe",
+        _reply(MAC_ADDR="02:00:00:00:00:09", LISTEN_PORT=2101),
+    ]
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.create_datagram_endpoint(lambda: _Answers(replies), local_addr=("127.0.0.1", 0))
+    try:
+        port = transport.get_extra_info("sockname")[1]
+        found = await async_probe("127.0.0.1", timeout=5, port=port)
+    finally:
+        transport.close()
+    assert found is not None
+    assert found.mac == "02:00:00:00:00:09"
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]

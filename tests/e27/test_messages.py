@@ -89,8 +89,17 @@ def test_error_code_zero_is_success(code: int | str) -> None:
     assert (message.domain, message.command, message.body["zone_id"]) == ("zone", "get_status", 3)
 
 
-def test_error_code_not_a_number_is_unknown() -> None:
-    message = parse_message({"seq": 9, "error_code": "bogus"})
+@pytest.mark.parametrize("code", ["bogus", "²", "١٢", -1, 2**32, 1.5, True, [], {}], ids=repr)
+def test_malformed_envelope_error_code_is_a_message_error(code: Any) -> None:
+    """error_code must be an unsigned 32-bit number, as an int or ASCII digits (§8.3); anything else is refused."""
+    with pytest.raises(E27MessageError, match="error_code"):
+        parse_message({"seq": 9, "error_code": code})
+    with pytest.raises(E27MessageError, match="error_code"):
+        parse_message({"seq": 9, "zone": {"get_status": {"zone_id": 1, "error_code": code}}})
+
+
+def test_unknown_error_code_is_kept() -> None:
+    message = parse_message({"seq": 9, "error_code": int(const.ErrorCode.UNKNOWN)})
     assert message.error is not None
     assert message.error.code == const.ErrorCode.UNKNOWN
 

@@ -153,6 +153,34 @@ def test_area_states() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("fields", "alarms"),
+    [
+        ({"alarm_state": "no_alarm_active"}, ()),
+        ({"alarm_state": "NO_ALARM_ACTIVE", "alarm_event": ""}, ()),
+        ({"alarm_state": "FIRE_ALARM"}, ("FIRE_ALARM",)),
+        ({"alarm_event": "FIRE"}, ("FIRE",)),
+        ({"alarms": ["FIRE"], "alarm_event": "FIRE", "alarm_state": "no_alarm_active"}, ("FIRE",)),
+        ({"alarms": ["BURGLARY"], "alarm_event": "FIRE"}, ("BURGLARY", "FIRE")),
+        ({"alarm_state": 3, "alarm_event": ["FIRE"]}, ()),
+    ],
+)
+def test_alarm_words_beside_alarms(fields: dict[str, Any], alarms: tuple[str, ...]) -> None:
+    """API.md §5.1: the library also reads alarm_state (idle "no_alarm_active") and alarm_event."""
+    area = area_from_wire(1, {}, AREA_IDLE | fields)
+    assert area.alarms == alarms
+    assert area.in_alarm is bool(alarms)
+
+
+def test_a_status_reporting_the_alarm_in_one_word_clears_the_others() -> None:
+    fire = merge_area_status(AREA_IDLE, {"area_id": 1, "alarm_event": "FIRE"})
+    assert area_from_wire(1, {}, fire).state is AreaState.TRIGGERED
+    cleared = merge_area_status(fire, {"area_id": 1, "alarms": []})
+    assert area_from_wire(1, {}, cleared).state is AreaState.DISARMED
+    chime = merge_area_status(fire, {"area_id": 1, "Chime": True})  # says nothing about the alarm
+    assert area_from_wire(1, {}, chime).state is AreaState.TRIGGERED
+
+
 def test_exit_delay_rule() -> None:
     """API.md §5.1 rule 4: partial payloads clear the delay, except an ee_timer-only tick not above the last."""
     arming = AREA_IDLE | {"arm_cmd_state": "ARMED_AWAY", "ee_timer": 45}

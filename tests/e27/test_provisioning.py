@@ -20,7 +20,7 @@ from .conftest import ACCESS_CODE, PASSPHRASE
 
 
 async def test_provision_then_connect(panel: EmulatorPanel, identity: ClientIdentity) -> None:
-    credentials = await async_provision("127.0.0.1", panel.port, ACCESS_CODE, PASSPHRASE, identity, timeout=2)
+    credentials = await async_provision("127.0.0.1", panel.port, ACCESS_CODE, PASSPHRASE, identity, timeout=20)
     assert credentials.linkkey == panel.links[identity.sn].linkkey_hex
     assert credentials.linkhmac == panel.links[identity.sn].linkhmac_hex
     assert "redacted" in repr(credentials)
@@ -59,12 +59,12 @@ async def test_full_link_table_is_its_own_error(panel: EmulatorPanel, identity: 
     for index in range(panel.config.max_links):
         panel.add_link(f"other{index:07d}")
     with pytest.raises(E27LinkTableFullError, match="Not enough space"):
-        await async_provision("127.0.0.1", panel.port, ACCESS_CODE, PASSPHRASE, identity, timeout=2)
+        await async_provision("127.0.0.1", panel.port, ACCESS_CODE, PASSPHRASE, identity, timeout=20)
 
 
 async def test_relinking_replaces_the_credentials(panel: EmulatorPanel, identity: ClientIdentity) -> None:
-    first = await async_provision("127.0.0.1", panel.port, ACCESS_CODE, PASSPHRASE, identity, timeout=2)
-    second = await async_provision("127.0.0.1", panel.port, ACCESS_CODE, PASSPHRASE, identity, timeout=2)
+    first = await async_provision("127.0.0.1", panel.port, ACCESS_CODE, PASSPHRASE, identity, timeout=20)
+    second = await async_provision("127.0.0.1", panel.port, ACCESS_CODE, PASSPHRASE, identity, timeout=20)
     assert first.linkkey != second.linkkey
     stale = Session("127.0.0.1", panel.port, identity, second.linkkey)
     try:
@@ -83,12 +83,11 @@ async def test_unreachable_panel_is_a_connection_error(identity: ClientIdentity)
 
 
 async def test_panel_closing_the_connection_is_a_link_error(panel: EmulatorPanel, identity: ClientIdentity) -> None:
-    async def drop_soon() -> None:
-        await panel.wait_for_connections(1)
-        await asyncio.sleep(0.05)
+    async def drop_once_asked() -> None:
+        await panel.wait_until(lambda: any("api_link" in request for request in panel.received), timeout=30)
         await panel.drop_connections()
 
-    dropper = asyncio.create_task(drop_soon())
+    dropper = asyncio.create_task(drop_once_asked())
     with pytest.raises(E27LinkError, match="closed the connection"):
-        await async_provision("127.0.0.1", panel.port, ACCESS_CODE, "wrong", identity, timeout=3)
+        await async_provision("127.0.0.1", panel.port, ACCESS_CODE, "wrong", identity, timeout=30)
     await dropper

@@ -10,20 +10,23 @@ from typing import Any
 import pytest
 
 from custom_components.elke27.e27 import ClientIdentity, E27CommandError, Message, Session
-from e27_emulator import EmulatorPanel, PanelConfig, PanelState
+from e27_emulator import EmulatorPanel, ManualClock, PanelConfig, PanelState
 
 type JsonObject = dict[str, Any]
 
 IDENTITY = ClientIdentity(mn="222", sn="5e55101100aa")
 OTHER = ClientIdentity(mn="222", sn="5e55101100bb")
-# Panel seconds run this much faster than real seconds in these tests.
-TIME_SCALE = 0.001
+# A safety net for waits on broadcasts: they arrive at once unless something is broken.
+PUSH_TIMEOUT = 20.0
 
 
 @asynccontextmanager
-async def running_panel(name: str = "default", *, time_scale: float = TIME_SCALE) -> AsyncIterator[EmulatorPanel]:
-    """An emulator on an ephemeral loopback port answering from a built-in panel."""
-    state = PanelState.load(name, time_scale=time_scale)
+async def running_panel(name: str = "default") -> AsyncIterator[EmulatorPanel]:
+    """An emulator on an ephemeral loopback port answering from a built-in panel.
+
+    Its panel time is a ManualClock: delays end when a test calls `panel.state.advance(seconds)`.
+    """
+    state = PanelState.load(name, clock=ManualClock())
     async with EmulatorPanel(PanelConfig(discovery_port=None), state=state) as panel:
         yield panel
 
@@ -69,7 +72,11 @@ class Pushed:
         self._arrived.set()
 
     async def wait_for(
-        self, domain: str, command: str, match: Callable[[JsonObject], bool] = lambda body: True, timeout: float = 2.0
+        self,
+        domain: str,
+        command: str,
+        match: Callable[[JsonObject], bool] = lambda body: True,
+        timeout: float = PUSH_TIMEOUT,
     ) -> JsonObject:
         """The body of the next broadcast domain.command (after the last one returned) that matches."""
         async with asyncio.timeout(timeout):

@@ -12,7 +12,8 @@ from e27_emulator import EmulatorPanel
 
 type JsonObject = dict[str, Any]
 
-TIMEOUT = 2.0
+# A safety net: replies on loopback arrive at once unless something is broken.
+TIMEOUT = 20.0
 IDENTITY = messages.ClientIdentity(mn="222", sn="001122334455", fwver="0.1", hwver="0.1", osver="0.1")
 
 

@@ -172,7 +172,7 @@ async def test_reply_shapes(session: Session) -> None:
         "battery level": 95,
         "error_code": 0,
     }
-    assert (await body(session, "lock", "get_status", {"lock_id": 1}))["status"] == "LOCKED"
+    assert (await body(session, "lock", "get_status", {"lock_id": 1}))["status"] == "ON"
     assert (await body(session, "barrier", "get_status", {"barrier_id": 1}))["status"] == "CLOSED"
     keypad = await body(session, "keypad", "get_attribs", {"keypad_id": 2})
     assert (keypad["area"], keypad["device_id"]) == (2, "KP-0002")

@@ -53,6 +53,7 @@ async def test_arm_ack_comes_first_and_carries_no_state(house: EmulatorPanel) ->
         await client.call({"system": {"r_u_alive": {}}})
         seq = client.request({"area": {"set_arm_state": arm(1, "ARMED_AWAY")}})
         ack = await client.read_message()
+        truth(house).advance(1)
         assert ack == {
             "seq": seq,
             "session_id": client.session_id,
@@ -72,6 +73,7 @@ async def test_arm_ack_comes_first_and_carries_no_state(house: EmulatorPanel) ->
 
 async def test_arm_away_through_exit_delay_ends_in_stay(house: EmulatorPanel, session: Session, pushed: Pushed) -> None:
     assert await body(session, "area", "set_arm_state", arm(1, "ARMED_AWAY")) == {"area_id": 1, "error_code": 0}
+    truth(house).advance(60)
     final = await pushed.wait_for("area", "get_status", lambda status: status.get("arm_state") == "ARMED_STAY")
     assert (final["arm_cmd_state"], final["ee_timer"], final["alarm_zone"]) == ("ARMED_STAY", 0, "")
     ticks = [status["ee_timer"] for status in pushed.of("area") if "arm_state" not in status]
@@ -135,6 +137,7 @@ async def test_entry_delay_broadcasts(house: EmulatorPanel, session: Session, pu
         [],
         False,
     )
+    truth(house).advance(15)
     alarm = await pushed.wait_for("area", "get_status", lambda s: bool(s.get("alarms")))
     assert (alarm["alarms"], alarm["alarm_zone"], alarm["ee_timer"]) == (["BURGLARY"], "17", 0)
 
@@ -221,7 +224,7 @@ async def test_chime(session: Session, pushed: Pushed) -> None:
         ("output", {"output_id": 3, "status": "ON"}, {"status": "ON"}),
         ("light", {"light_id": 1, "level": 100}, {"level": 99}),
         ("light", {"light_id": 2, "status": "OFF"}, {"level": 0}),
-        ("lock", {"lock_id": 1, "status": "OFF"}, {"status": "UNLOCKED"}),
+        ("lock", {"lock_id": 1, "status": "OFF"}, {"status": "OFF"}),
         ("tstat", {"tstat_id": 1, "mode": "COOL", "cool_setpoint": 75}, {"mode": "COOL", "cool_setpoint": 75}),
     ],
 )
@@ -235,10 +238,11 @@ async def test_device_ack_then_status_broadcast(
     assert status == await body(session, domain, "get_status", {key: payload[key]})
 
 
-async def test_garage_door_travels(session: Session, pushed: Pushed) -> None:
+async def test_garage_door_travels(house: EmulatorPanel, session: Session, pushed: Pushed) -> None:
     assert await refusal(session, "barrier", "set_status", {"barrier_id": 1, "status": "OPEN"}) == 11004
     await session.request("barrier", "set_status", {"barrier_id": 1, "status": "open"})
     assert (await pushed.wait_for("barrier", "get_status"))["status"] == "OPENING"
+    truth(house).advance(truth(house).barriers[1].travel_time)
     assert (await pushed.wait_for("barrier", "get_status"))["status"] == "OPEN"
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from custom_components.elke27.e27 import ClientIdentity, Session, async_provision
 from e27_emulator import EmulatorPanel, PanelState
-from e27_emulator.__main__ import banner, parse_args
+from e27_emulator.__main__ import SecretsFileError, banner, linking_secrets, parse_args
 from e27_emulator.console import QUIT, Console
 
 from .apiclient import running_panel
@@ -70,7 +70,7 @@ async def test_trouble_and_device_commands(house: EmulatorPanel, console: Consol
     assert await console.execute("output 2 on") == "output 2: ON"
     assert await console.execute("light 2 100") == "light 2: level 99"
     assert await console.execute("light 2 off") == "light 2: level 0"
-    assert await console.execute("lock 1 off") == "lock 1: UNLOCKED"
+    assert await console.execute("lock 1 off") == "lock 1: OFF"
     assert await console.execute("door 1 open") == "door 1: OPENING"
     assert await console.execute("temp 1 66") == "tstat 1: 66F"
     before = state.csm("zone")
@@ -96,6 +96,19 @@ async def test_views_and_panel_knobs(house: EmulatorPanel, console: Console) -> 
     assert "open Z" in await console.execute("help")
     assert await console.execute("quit") == QUIT
     assert await console.execute("   ") == ""
+
+
+async def test_fault_commands_take_raw_json(house: EmulatorPanel, console: Console) -> None:
+    assert (
+        await console.execute('inject {"seq":0,"area":{"get_status":{"area_id":"²"}}}') == "injected into 0 session(s)"
+    )
+    assert await console.execute("inject") == "usage: inject JSON"
+    assert await console.execute('hello {"hello": {"error_code": "x"}}') == "the next hello gets that reply"
+    assert house.faults.hello_replies == [b'{"hello": {"error_code": "x"}}']  # as typed, quotes and spaces kept
+    assert await console.execute("quirk on") == "length-quirk frames: on"
+    assert house.faults.length_quirk
+    await console.execute("quirk off")
+    assert "inject JSON" in await console.execute("help")
 
 
 @pytest.mark.parametrize(
@@ -140,6 +153,31 @@ def test_parse_args_defaults() -> None:
     assert (args.panel, args.port, args.no_discovery, args.access_code, args.time_scale) == ("large", 0, True, "9", 0.1)
 
 
+def test_linking_secrets_from_flags_file_environment_or_defaults(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.json"
+    secrets.write_text('{"access_code": "246810", "passphrase": "from the file"}')
+    environ = {"E27_ACCESS_CODE": "135790", "E27_PASSPHRASE": "from the environment"}
+    assert linking_secrets(None, None, None, {}) == ("123456", "emulator-passphrase")
+    assert linking_secrets(None, None, None, environ) == ("135790", "from the environment")
+    assert linking_secrets(None, None, secrets, environ) == ("246810", "from the file")
+    assert linking_secrets("1", None, secrets, environ) == ("1", "from the file")
+    secrets.write_text('{"passphrase": "only this"}')
+    assert linking_secrets(None, None, secrets, environ) == ("135790", "only this")
+    for bad in ("[1, 2]", '{"access_code": 123456}', "not json"):
+        secrets.write_text(bad)
+        with pytest.raises(SecretsFileError, match=r"secrets\.json"):
+            linking_secrets(None, None, secrets, {})
+    with pytest.raises(SecretsFileError, match="cannot read"):
+        linking_secrets(None, None, tmp_path / "missing.json", {})
+    assert parse_args(["--secrets-file", str(secrets)]).secrets_file == secrets
+
+
+def _environment(**secrets: str) -> dict[str, str]:
+    """This process's environment without inherited linking secrets, plus the given ones."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("E27_")}
+    return {**env, "PYTHONPATH": str(ROOT), **secrets}
+
+
 async def test_banner_tells_how_to_link(house: EmulatorPanel) -> None:
     text = banner(house, state_of(house), "default")
     assert f"127.0.0.1:{house.port}" in text
@@ -160,7 +198,8 @@ async def _read_until(stream: asyncio.StreamReader, marker: bytes, timeout: floa
 
 
 async def test_python_dash_m_runs_a_linkable_panel() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    """The secrets come from the environment here: nothing secret on the command line."""
+    env = _environment(E27_ACCESS_CODE="864209", E27_PASSPHRASE="env passphrase")
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -178,10 +217,10 @@ async def test_python_dash_m_runs_a_linkable_panel() -> None:
     assert process.stdout is not None
     try:
         start = (await _read_until(process.stdout, b"Console ready")).decode()
-        assert "access code 123456" in start
+        assert "access code 864209" in start
         port = int(start.split("listening on 127.0.0.1:")[1].split(",")[0])
         identity = ClientIdentity(mn="222", sn="c0ffee000001")
-        credentials = await async_provision("127.0.0.1", port, "123456", "emulator-passphrase", identity)
+        credentials = await async_provision("127.0.0.1", port, "864209", "env passphrase", identity)
         session = Session("127.0.0.1", port, identity, credentials.linkkey)
         await session.connect()
         try:
@@ -204,12 +243,15 @@ async def test_python_dash_m_runs_a_linkable_panel() -> None:
 
 
 async def test_python_dash_m_stops_on_eof_and_rejects_a_bad_panel(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = _environment()
     bad = tmp_path / "bad.toml"
     bad.write_text("areas = [{ id = 1 }]\n")
+    bad_secrets = tmp_path / "secrets.json"
+    bad_secrets.write_text("[]")
     runs = {
         "eof": ["--port", "0", "--no-discovery"],
         "bad": ["--panel", str(bad), "--port", "0"],
+        "bad secrets": ["--secrets-file", str(bad_secrets), "--port", "0"],
     }
     results = {}
     for name, extra in runs.items():
@@ -231,6 +273,8 @@ async def test_python_dash_m_stops_on_eof_and_rejects_a_bad_panel(tmp_path: Path
     assert "Panel stopped." in results["eof"][1]
     assert results["bad"][0] == 2
     assert "areas[0].name: missing" in results["bad"][2]
+    assert results["bad secrets"][0] == 2
+    assert "secrets.json: expected" in results["bad secrets"][2]
 
 
 def test_console_needs_a_state() -> None:

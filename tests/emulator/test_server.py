@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.elke27.e27 import crypto, framing, messages
+from custom_components.elke27.e27 import const, crypto, framing, messages
 from custom_components.elke27.e27.errors import E27CrcError, E27TruncatedFrameError
 from e27_emulator import DEFAULT_GARBAGE, EmulatorPanel, PanelConfig, PanelSession, corrupt_frame, reply
 
@@ -403,11 +403,12 @@ async def test_reply_delay(panel: EmulatorPanel, online: RawClient) -> None:
 
 
 async def test_requests_are_read_while_a_reply_is_delayed(panel: EmulatorPanel, online: RawClient) -> None:
-    panel.reply_delay = 0.2
+    panel.reply_delay = 60
     first = online.request({"system": {"r_u_alive": {}}})
     second = online.request({"system": {"r_u_alive": {}}})
-    await panel.wait_for_requests(2, timeout=0.15)
+    await panel.wait_for_requests(2)
     assert panel.max_in_flight == 2
+    panel.reply_delay = 0  # releases the replies already waiting
     assert [(await online.read_message())["seq"] for _ in range(2)] == [first, second]
 
 
@@ -418,9 +419,10 @@ async def test_max_in_flight_is_one_for_a_serial_client(panel: EmulatorPanel, on
 
 
 async def test_reply_delay_applies_to_hello(panel: EmulatorPanel, client: RawClient) -> None:
-    panel.reply_delay = 0.3
+    panel.reply_delay = 60
     client.send_raw(messages.build_hello_request(IDENTITY))
-    await client.expect_silence(0.15)
+    await client.expect_silence(0.2)
+    panel.reply_delay = 0
     assert (await client.read_object())["hello"]["error_code"] == 11006
 
 
@@ -470,3 +472,49 @@ async def test_logs_hold_no_secrets(panel: EmulatorPanel, caplog: pytest.LogCapt
     assert "authenticate" in text
     for secret in ("123456", "emulator-passphrase", "1234", linkkey, client.session_key.hex()):
         assert secret not in text
+
+
+# Hostile-panel knobs: raw messages, scripted hello replies, length-quirk frames ----------------
+
+
+async def test_inject_sends_raw_text_as_an_encrypted_frame(panel: EmulatorPanel, online: RawClient) -> None:
+    await online.call({"system": {"r_u_alive": {}}})  # the panel pushes only after the client's first frame
+    text = '{"seq":0,"zone":{"get_status":{"zone_id":"²","rssi":' + "9" * 401 + "}}}"
+    assert await panel.inject(text) == 1
+    assert (await online.read_envelope()).payload == crypto.quirk_safe(text.encode())
+    assert await panel.inject(b"not json at all") == 1
+    assert (await online.read_envelope()).payload == b"not json at all"
+    assert await panel.inject({"area": {"get_status": {"area_id": 1}}}) == 1  # no seq or session_id added
+    assert await online.read_message() == {"area": {"get_status": {"area_id": 1}}}
+    with pytest.raises(ValueError, match="does not fit"):
+        await panel.inject(b"{" + b" " * const.MAX_PAYLOAD + b"}")
+
+
+async def test_scripted_hello_replies_come_first_then_sessions_again(panel: EmulatorPanel, client: RawClient) -> None:
+    panel.add_link(IDENTITY.sn)
+    panel.script_hello_replies({"hello": {"error_code": "²"}}, '{"hello":{"session_id":-1}}')
+    assert await client.hello() == {"hello": {"error_code": "²"}}
+    assert await client.hello() == {"hello": {"session_id": -1}}
+    assert panel.session_count == 0
+    await client.go_online(panel)
+    assert panel.session_count == 1
+
+
+async def test_frames_avoid_the_reference_deframer_quirk_unless_asked(panel: EmulatorPanel, online: RawClient) -> None:
+    """PROTOCOL.md §4.4: LENGTH low byte == protocol byte is lost by the reference deframer; the panel avoids it."""
+    await online.call({"system": {"r_u_alive": {}}})
+    quirky = b'{"a":"' + b"x" * 106 + b'"}'  # TV-11: 114 bytes of JSON
+    assert crypto.hits_length_quirk(len(quirky))
+    await panel.inject(quirky)
+    frame = await online.read_frame()
+    assert frame.body[1] != frame.protocol
+    panel.send_length_quirk_frames()
+    for body in ({"system": {"r_u_alive": {}}}, {"zone": {"get_status": {"zone_id": 1}}}):
+        online.request(body)
+        frame = await online.read_frame()
+        assert frame.body[1] == frame.protocol == 0x85  # what the knob is for: every frame hits it
+        assert messages.decode(crypto.open_envelope(online.session_key, frame.protocol, frame.data).payload)
+    panel.send_length_quirk_frames(False)
+    online.request({"system": {"r_u_alive": {}}})
+    frame = await online.read_frame()
+    assert frame.body[1] != frame.protocol

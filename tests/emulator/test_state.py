@@ -1,7 +1,7 @@
 """The panel state machine on its own: arming, delays, auto-stay, alarms, bypass, troubles, devices, CSMs.
 
-Panel time runs 1000x faster than real time here (time_scale 0.001), so a 60 s exit delay
-takes 60 ms; tests wait on the state's own wait helpers, never on sleeps.
+Panel time is a ManualClock here: it moves only when a test advances it, so a 60 s exit delay
+ends exactly at `state.advance(60)`, however fast or busy the machine is.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from e27_emulator import ArmState, PanelFileError, PanelOptions, PanelState, Refused
+from e27_emulator import ArmState, ManualClock, PanelFileError, PanelOptions, PanelState, Refused
 
 type Body = dict[str, Any]
 
@@ -21,7 +21,7 @@ AWAY, STAY, DISARMED = "ARMED_AWAY", "ARMED_STAY", "DISARMED"
 
 @pytest.fixture
 def state() -> Iterator[PanelState]:
-    panel = PanelState.load("default", time_scale=0.001)
+    panel = PanelState.load("default", clock=ManualClock())
     yield panel
     panel.cancel_timers()
 
@@ -56,7 +56,10 @@ async def test_arm_away_counts_down_and_auto_stays(state: PanelState, sent: list
         60,
         "",
     )
-    await state.wait_for_arm_state(1, STAY)  # nobody left through an entry/exit door
+    state.advance(59)
+    assert state.areas[1].arm_state == DISARMED  # one second to go
+    state.advance(1)
+    assert state.areas[1].arm_state == STAY  # nobody left through an entry/exit door
     statuses = payloads(sent, "area")
     ticks = [status for status in statuses if set(status) == {"area_id", "ee_timer", "error_code"}]
     assert [tick["ee_timer"] for tick in ticks] == list(range(59, 0, -1))
@@ -69,19 +72,22 @@ async def test_opening_an_exit_door_during_the_delay_keeps_away(state: PanelStat
     state.arm(1, AWAY, pin=MASTER)
     state.open_zone(1)
     state.close_zone(1)
-    await state.wait_for_arm_state(1, AWAY)
+    state.advance(60)
+    assert state.areas[1].arm_state == AWAY
     assert state.areas[1].alarms == []
 
 
 async def test_auto_stay_cancel_keeps_away(state: PanelState) -> None:
     state.arm(1, AWAY, pin=MASTER, auto_stay_cancel=True)
-    await state.wait_for_arm_state(1, AWAY)
+    state.advance(60)
+    assert state.areas[1].arm_state == AWAY
 
 
 async def test_no_auto_stay_without_entry_exit_zones(state: PanelState) -> None:
     state.change_config("zone", 17, definition="BURG PERIM INST")
     state.arm(2, AWAY, pin=MASTER)
-    await state.wait_for_arm_state(2, AWAY)
+    state.advance(30)
+    assert state.areas[2].arm_state == AWAY
 
 
 @pytest.mark.parametrize(("auto_stay_cancel", "final"), [(True, AWAY), (False, STAY)])
@@ -171,7 +177,9 @@ async def test_entry_delay_then_alarm(state: PanelState, sent: list[Body]) -> No
     state.open_zone(1)
     area = state.areas[1]
     assert (area.arm_state, area.ee_timer, area.alarm_zone, area.alarms, area.alrm_snd) == (AWAY, 30, "1", [], False)
-    await state.wait_until(lambda: bool(area.alarms))
+    state.advance(29)
+    assert area.alarms == []
+    state.advance(1)
     status = state.area_status(1)
     assert (status["arm_state"], status["alarms"], status["alarm_zone"], status["alrm_snd"]) == (
         AWAY,
@@ -210,7 +218,8 @@ async def test_interior_follows_a_running_entry_delay(state: PanelState) -> None
     state.open_zone(1)
     state.open_zone(5)
     assert state.areas[1].alarms == []
-    await state.wait_until(lambda: bool(state.areas[1].alarms))
+    state.advance(5)
+    assert state.areas[1].alarms == ["BURGLARY"]
     assert state.areas[1].alarm_zone == "1"
 
 
@@ -232,10 +241,12 @@ async def test_interior_zone_alarms_when_away(state: PanelState) -> None:
 async def test_door_left_open_when_the_exit_delay_ends_starts_the_entry_delay(state: PanelState) -> None:
     state.arm(1, AWAY, pin=MASTER)
     state.open_zone(1)
-    await state.wait_for_arm_state(1, AWAY)
+    state.advance(60)
+    assert state.areas[1].arm_state == AWAY
     assert state.areas[1].alarm_zone == "1"
     assert state.areas[1].alarms == []  # the entry delay runs first
-    await state.wait_until(lambda: state.areas[1].alarms == ["BURGLARY"])
+    state.advance(30)
+    assert state.areas[1].alarms == ["BURGLARY"]
     assert state.areas[1].alarm_zone == "1"
 
 
@@ -417,7 +428,8 @@ async def test_full_status_ticks_option(state: PanelState, sent: list[Body]) -> 
     state.options.full_status_ticks = True
     state.areas[2].exit_time = 3
     state.arm(2, STAY, pin=GARAGE)
-    await state.wait_for_arm_state(2, STAY)
+    state.advance(3)
+    assert state.areas[2].arm_state == STAY
     assert [p["ee_timer"] for p in payloads(sent, "area") if p["area_id"] == 2] == [3, 2, 1, 0]
     assert all("arm_cmd_state" in p for p in payloads(sent, "area"))
 
@@ -453,8 +465,10 @@ async def test_lights(state: PanelState, sent: list[Body]) -> None:
 async def test_light_report_delay(state: PanelState, sent: list[Body]) -> None:
     state.options.light_delay = 3
     state.set_light(2, level=10)
+    state.advance(2.9)
     assert state.lights[2].level == 60
-    await state.wait_until(lambda: state.lights[2].level == 10)
+    state.advance(0.1)
+    assert state.lights[2].level == 10
     assert payloads(sent, "light")[-1]["level"] == 10
 
 
@@ -462,7 +476,7 @@ async def test_outputs_and_locks(state: PanelState, sent: list[Body]) -> None:
     state.set_output(2, "ON")
     state.set_lock(1, "OFF")
     assert payloads(sent, "output") == [{"output_id": 2, "status": "ON", "error_code": 0}]
-    assert payloads(sent, "lock")[-1]["status"] == "UNLOCKED"
+    assert payloads(sent, "lock")[-1]["status"] == "OFF"
     state.set_lock(1, "OFF")  # reported again even without a change
     assert len(payloads(sent, "lock")) == 2
     with refused(11004):
@@ -474,12 +488,17 @@ async def test_outputs_and_locks(state: PanelState, sent: list[Body]) -> None:
 async def test_barrier_travels(state: PanelState, sent: list[Body]) -> None:
     state.operate_barrier(1, "open")
     assert state.barriers[1].status == "OPENING"
-    await state.wait_until(lambda: state.barriers[1].status == "OPEN")
+    state.advance(state.barriers[1].travel_time)
+    assert state.barriers[1].status == "OPEN"
     assert [p["status"] for p in payloads(sent, "barrier")] == ["OPENING", "OPEN"]
     state.operate_barrier(1, "close")
+    state.advance(state.barriers[1].travel_time / 2)
+    assert state.barriers[1].status == "CLOSING"
     state.operate_barrier(1, "stop")
     assert state.barriers[1].status == "STOPPED"
     assert not state.timer_running("barrier", 1)
+    state.advance(state.barriers[1].travel_time)
+    assert state.barriers[1].status == "STOPPED"
     with refused(11004):
         state.operate_barrier(1, "OPEN")
 
@@ -582,8 +601,29 @@ async def test_log_index_broadcast_option(state: PanelState, sent: list[Body]) -
 
 
 async def test_wait_helpers_time_out(state: PanelState) -> None:
-    with pytest.raises(TimeoutError):
+    state.arm(1, AWAY, pin=MASTER, auto_stay_cancel=True)
+    with pytest.raises(TimeoutError):  # panel time does not move by itself
         await state.wait_for_arm_state(1, AWAY, timeout=0.05)
+
+
+async def test_manual_clock_fires_timers_in_order_and_only_when_advanced() -> None:
+    clock = ManualClock()
+    fired: list[str] = []
+    clock.call_later(2, lambda: fired.append("two"))
+    handle = clock.call_later(1, lambda: fired.append("cancelled"))
+    clock.call_later(1, lambda: (fired.append("one"), clock.call_later(0.5, lambda: fired.append("one and a half"))))
+    handle.cancel()
+    assert (clock.advance(0.5), fired, clock.now()) == (0, [], 0.5)
+    assert clock.advance(1.5) == 3
+    assert fired == ["one", "one and a half", "two"]
+    assert (clock.now(), clock.pending, clock.next_deadline()) == (2.0, 0, None)
+    with pytest.raises(ValueError, match="backwards"):
+        clock.advance(-1)
+
+
+async def test_advance_needs_a_manual_clock() -> None:
+    with pytest.raises(TypeError, match="ManualClock"):
+        PanelState.load("default").advance(1)
 
 
 async def test_listener_errors_do_not_break_the_state(state: PanelState, caplog: pytest.LogCaptureFixture) -> None:

@@ -20,6 +20,7 @@ import json
 import os
 import secrets
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -129,11 +130,26 @@ async def link(args: argparse.Namespace, out: TextIO) -> int:
         "linkhmac": credentials.linkhmac,
     }
     path = Path(args.save)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        json.dump(data, file)
+    save_private(path, data)
     print(f"linked as client {identity.sn}; credentials saved to {path} (keep it private)", file=out)
     return 0
+
+
+def save_private(path: Path, data: Mapping[str, Any]) -> None:
+    """Write data as JSON to path, readable by its owner only, whatever was there before.
+
+    The file is written under a new name (created 0600) and renamed over path: an existing
+    file keeps no looser mode, and a symlink at path is replaced, never followed.
+    """
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            json.dump(data, file)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _load_credentials(path: Path) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from .errors import E27CommandError, E27ConnectionError, E27ProtocolError
 from .live import BY_DOMAIN, DOMAINS, LiveModel
 from .messages import Message
 from .session import Session
-from .wire import as_int
+from .values import U32_MAX, as_int
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -61,8 +61,13 @@ class DomainConfig:
         definitions, wireless = data.get("definitions", []), data.get("wireless")
         if csm is None or elements is None or not isinstance(attribs, Mapping) or not isinstance(definitions, list):
             return None
-        if wireless is not None and not (isinstance(wireless, list) and all(as_int(z) for z in wireless)):
-            return None
+        zones: list[int] | None = None
+        if wireless is not None:
+            if not isinstance(wireless, list):
+                return None
+            zones = [zone_id for zone in wireless if (zone_id := as_int(zone, 1, U32_MAX)) is not None]
+            if len(zones) != len(wireless):
+                return None
         parsed: dict[int, dict[str, Any]] = {}
         for key, value in attribs.items():
             item_id = as_int(key)
@@ -71,7 +76,6 @@ class DomainConfig:
             parsed[item_id] = dict(value)
         if not all(isinstance(item, str) for item in definitions):
             return None
-        zones = None if wireless is None else [int(zone) for zone in wireless]
         return cls(csm, elements, parsed, list(definitions), zones)
 
 
@@ -106,7 +110,7 @@ def _ids(value: Any) -> list[int]:
         value = [key for key, flag in value.items() if flag]
     if not isinstance(value, list):
         return []
-    return [item_id for item in value if (item_id := as_int(item)) is not None]
+    return [item_id for item in value if (item_id := as_int(item, 1, U32_MAX)) is not None]
 
 
 class Bootstrap:
@@ -159,7 +163,8 @@ class Bootstrap:
                     raise  # a busy panel is not an empty table: fail and retry later
                 configs[info.domain] = DomainConfig(None, 0, {})
                 continue
-            csm, elements = as_int(table.body.get("table_csm")), as_int(table.body.get("table_elements")) or 0
+            csm = as_int(table.body.get("table_csm"))
+            elements = as_int(table.body.get("table_elements"), 0, U32_MAX) or 0
             previous = cached.get(info.domain)
             if previous is not None and csm is not None and previous.csm == csm and previous.elements == elements:
                 configs[info.domain] = previous
@@ -194,7 +199,8 @@ class Bootstrap:
             except E27CommandError as err:
                 _LOGGER.debug("%s: zone.get_defs refused: %s", self._name, err)
                 raw = []
-            definitions = [item if isinstance(item, str) else str(item) for item in raw]
+            # Positions matter (a definition number indexes this list), so odd items become "".
+            definitions = [item if isinstance(item, str) else _text(item) for item in raw]
         attribs: dict[int, dict[str, Any]] = {}
         for item_id in ids:
             try:
@@ -266,6 +272,11 @@ class Bootstrap:
         if len(text) < max(outputs):
             for output_id in outputs:
                 await self._ask_or_none("output", "get_status", {"output_id": output_id})
+
+
+def _text(item: Any) -> str:
+    number = as_int(item)
+    return "" if number is None else str(number)
 
 
 def _ids_or_list(value: Any) -> list[Any]:

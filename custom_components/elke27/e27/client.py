@@ -1,9 +1,11 @@
-"""The public facade: connect and bootstrap to ready, a live model, commands, events, reconnect (issue 4).
+"""The public facade: connect and bootstrap to ready, a live model, commands, events, reconnect.
 
 One client owns at most one Session at a time. Every inbound message — reply or
 broadcast — is applied to the LiveModel in arrival order; listeners hear what changed.
 When the session dies the client tells listeners, reconnects with capped exponential
 backoff, resynchronises and tells them again; E27ProvisioningRequired stops it.
+No task of the client dies silently: an unexpected exception anywhere ends the session
+with an E27ProtocolError and the usual reconnect follows.
 """
 
 from __future__ import annotations
@@ -13,18 +15,21 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine, Mapping
-from types import MappingProxyType
 from typing import Any
 
-from . import commands
+from .actions import ClientActions
 from .bootstrap import Bootstrap, BootstrapStats, DomainConfig, bootstrap, dump_cache, load_cache
-from .commands import BarrierAction, Body, Reread, status_read, validate_pin
-from .const import error_reason
-from .errors import E27CommandError, E27ConnectionError, E27Error, E27ProvisioningRequired, E27TimeoutError
+from .errors import (
+    E27CommandError,
+    E27ConnectionError,
+    E27Error,
+    E27ProtocolError,
+    E27ProvisioningRequired,
+)
 from .linking import LinkCredentials
 from .live import LiveModel, diff
 from .messages import ClientIdentity, Message
-from .model import ArmState, BypassResult, ConnectionEvent, FanMode, Panel, PanelEvent, ThermostatMode
+from .model import ConnectionEvent, Panel, PanelEvent
 from .reconnect import ClientTiming
 from .session import Session
 
@@ -34,7 +39,7 @@ type Event = PanelEvent | ConnectionEvent
 type Listener = Callable[[Event], None]
 
 
-class E27Client:
+class E27Client(ClientActions):
     """A self-healing connection to one panel with a live model of it."""
 
     def __init__(
@@ -102,7 +107,9 @@ class E27Client:
     async def async_connect(self) -> None:
         """Connect and bootstrap to ready; afterwards the client keeps itself connected until async_close.
 
-        Raises E27ProvisioningRequired (link again), E27ConnectionError or E27TimeoutError.
+        Raises E27ProvisioningRequired (link again: the panel refused our link, or does not
+        accept our link key), E27ConnectionError or E27TimeoutError (retry later), or
+        E27ProtocolError (the panel broke the protocol; retry later). Never anything else.
         """
         if self._closing:
             raise E27ConnectionError("the client is closed")
@@ -124,24 +131,65 @@ class E27Client:
         if self._session is not None:
             await self._session.close()
 
-    async def _open(self) -> Session:
-        """A new session, bootstrapped; on any failure it is closed again."""
+    def _new_session(self) -> Session:
         linkkey = self._credentials.linkkey if self._credentials is not None else None
         session = Session(
             self.host, self.port, self._identity, linkkey, name=self.name, **self.timing.session_options()
         )
-        session.add_message_listener(self._on_message, replies=True)
+        session.add_message_listener(lambda message: self._on_message(session, message), replies=True)
+        return session
+
+    async def _open(self) -> Session:
+        """A new session, bootstrapped; on any failure it is closed again and only an E27Error raised."""
         started = time.monotonic()
         try:
-            await session.connect()
-            configs, requests = await bootstrap(session, self._live, self._configs, self.name)
-        except BaseException:
-            await session.close()
+            session, configs, requests = await self._connect_and_bootstrap()
+        except E27Error:
             raise
+        except Exception as err:
+            _LOGGER.debug("%s: unexpected error while connecting", self.name, exc_info=True)
+            raise E27ProtocolError(f"unexpected {type(err).__name__} while connecting: {err}") from err
         cached = tuple(name for name, config in configs.items() if self._configs.get(name) is config)
         self._configs = configs
         self.last_bootstrap = BootstrapStats(requests, time.monotonic() - started, cached)
         _LOGGER.debug("%s: ready after %d requests in %.2f s", self.name, requests, self.last_bootstrap.seconds)
+        return session
+
+    async def _connect_and_bootstrap(self) -> tuple[Session, dict[str, DomainConfig], int]:
+        session = self._new_session()
+        try:
+            await session.connect()
+            try:
+                configs, requests = await bootstrap(session, self._live, self._configs, self.name)
+            except E27Error:
+                if not session.link_suspect:
+                    raise
+                await session.close()
+                session = await self._confirm_link()
+                configs, requests = await bootstrap(session, self._live, self._configs, self.name)
+        except BaseException:
+            await session.close()
+            raise
+        return session, configs, requests
+
+    async def _confirm_link(self) -> Session:
+        """Hello worked but nothing the panel sent could be opened: check once more on a fresh session.
+
+        If the panel again answers nothing our session key opens, it does not hold our link
+        key (it cannot say so: hello looks fine to both sides). A missing greeting or hello
+        is a connection problem as usual.
+        """
+        _LOGGER.debug("%s: no readable answer after hello; checking the link key on a fresh session", self.name)
+        session = self._new_session()
+        try:
+            await session.connect()
+            with contextlib.suppress(E27CommandError):  # any answer proves the key
+                await session.request("system", "r_u_alive", timeout=self.timing.link_check_timeout)
+        except BaseException as err:
+            await session.close()
+            if isinstance(err, E27Error) and session.link_suspect:
+                raise E27ProvisioningRequired("the panel does not accept this link key: link again") from err
+            raise
         return session
 
     def _online(self, session: Session) -> None:
@@ -154,7 +202,7 @@ class E27Client:
             self._on_lost(E27ConnectionError("connection lost right after bootstrap"))
         else:
             if self.timing.config_check_interval:
-                self._spawn(self._check_config(session, self.timing.config_check_interval))
+                self._spawn(session, self._check_config(session, self.timing.config_check_interval))
             self._refresh_zone_details(session)
 
     def _on_lost(self, error: E27Error) -> None:
@@ -169,19 +217,37 @@ class E27Client:
     async def _supervise(self) -> None:
         while not self._closing:
             await self._lost.wait()
-            for task in tuple(self._tasks):
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-            if self._session is not None:
-                await self._session.close()
-                self._session = None
-            if not await self._reconnect():
-                return
+            try:
+                await self._drop_session()
+                if not await self._reconnect():
+                    return
+            except Exception as err:
+                # The supervisor must outlive anything: without it the client stays offline for ever.
+                _LOGGER.warning(
+                    "%s: unexpected %s while reconnecting: %s; trying again", self.name, type(err).__name__, err
+                )
+                _LOGGER.debug("%s: unexpected error in the reconnect supervisor", self.name, exc_info=True)
+                self._ready = False
+                self._lost.set()
+                await asyncio.sleep(self._backoff.next_delay())
+
+    async def _drop_session(self) -> None:
+        for task in tuple(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
 
     async def _reconnect(self) -> bool:
-        """Retry with backoff until ready (True) or the panel demands a new link (False)."""
+        """Retry with backoff until ready (True) or the panel demands a new link (False).
+
+        Connection failures are logged at DEBUG (the loss was the WARNING); the first
+        protocol failure of an outage at WARNING, with its reason.
+        """
         before = self.panel
         self._backoff.reset()
+        reported = False
         while True:
             await asyncio.sleep(self._backoff.next_delay())
             try:
@@ -192,7 +258,10 @@ class E27Client:
                 self._notify(ConnectionEvent(False, err))
                 return False
             except E27Error as err:
-                _LOGGER.debug("%s: reconnect attempt %d failed: %s", self.name, self._backoff.attempts, err)
+                level = logging.DEBUG
+                if isinstance(err, E27ProtocolError) and not reported:
+                    level, reported = logging.WARNING, True
+                _LOGGER.log(level, "%s: reconnect attempt %d failed: %s", self.name, self._backoff.attempts, err)
                 self.last_error = err
                 continue
             _LOGGER.info("%s: connection to the panel restored", self.name)
@@ -205,7 +274,13 @@ class E27Client:
 
     # -- inbound messages ----------------------------------------------------------------------
 
-    def _on_message(self, message: Message) -> None:
+    def _on_message(self, session: Session, message: Message) -> None:
+        try:
+            self._apply(message)
+        except Exception as err:
+            self._internal_error(session, "applying a message from the panel", err)
+
+    def _apply(self, message: Message) -> None:
         changed = self._live.apply(message)
         if not self._ready:
             return
@@ -227,17 +302,35 @@ class E27Client:
             except Exception:
                 _LOGGER.exception("%s: event listener failed", self.name)
 
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro)
+    def _spawn(self, session: Session, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """A background task working on session; an unexpected exception in it ends that session."""
+        task = asyncio.get_running_loop().create_task(self._guarded(session, coro))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: coro.close())  # cancelled before it started: never awaited
         return task
+
+    async def _guarded(self, session: Session, coro: Coroutine[Any, Any, Any]) -> None:
+        try:
+            await coro
+        except Exception as err:
+            self._internal_error(session, f"a background task ({getattr(coro, '__qualname__', 'task')})", err)
+
+    def _internal_error(self, session: Session, where: str, err: Exception) -> None:
+        """An unexpected exception: end the session with an E27ProtocolError, so the client reconnects.
+
+        The reason is logged once at WARNING (by the connection-loss report, or by the
+        session), the traceback at DEBUG.
+        """
+        _LOGGER.debug("%s: unexpected error in %s", self.name, where, exc_info=err)
+        session.abort(E27ProtocolError(f"unexpected {type(err).__name__} in {where}: {err}"))
 
     def _resync_zones(self) -> None:
         if self._zone_resync is not None and not self._zone_resync.done():
             self._zone_resync_again = True
             return
-        self._zone_resync = self._spawn(self._run_zone_resync())
+        if self._session is not None:
+            self._zone_resync = self._spawn(self._session, self._run_zone_resync())
 
     async def _run_zone_resync(self) -> None:
         self._zone_resync_again = True
@@ -253,7 +346,7 @@ class E27Client:
         yet), afterwards only the wireless ones; changes are announced as they arrive.
         """
         if (zone := self._configs.get("zone")) is not None and self._live.configured("zone"):
-            self._spawn(self._zone_details(session, zone))
+            self._spawn(session, self._zone_details(session, zone))
 
     async def _zone_details(self, session: Session, zone: DomainConfig) -> None:
         try:
@@ -283,131 +376,9 @@ class E27Client:
             if changed := diff(before, self.panel):
                 self._notify(PanelEvent(changed))
 
-    # -- commands ------------------------------------------------------------------------------
+    # -- commands (the panel actions are in ClientActions) ----------------------------------------
 
     def _require_session(self) -> Session:
         if not self.connected or self._session is None:
             raise E27ConnectionError(f"{self.name}: not connected to the panel")
         return self._session
-
-    async def _command(self, body: Body, reread: Reread, pin: int | None = None) -> Message:
-        """Send one write (never re-sent), then re-read the state it affects.
-
-        A timeout leaves the outcome unknown: the state is re-read in the background
-        and the timeout raised. A refusal raises E27CommandError whose text never
-        carries the PIN.
-        """
-        session = self._require_session()
-        try:
-            reply = await session.request_body(body)
-        except E27TimeoutError:
-            self._spawn(self._reread(session, reread))
-            raise
-        except E27CommandError as err:
-            if pin is not None and str(pin) in err.reason:
-                raise E27CommandError(err.code, error_reason(err.code)) from None
-            raise
-        await self._reread(session, reread)
-        return reply
-
-    async def _reread(self, session: Session, reread: Reread) -> None:
-        for domain, command, payload in reread:
-            try:
-                await session.request(domain, command, payload)
-            except E27Error as err:
-                _LOGGER.debug("%s: re-reading %s.%s failed: %s", self.name, domain, command, err)
-                return
-
-    async def async_arm(
-        self,
-        area_id: int,
-        mode: ArmState,
-        pin: int | str,
-        *,
-        exit_delay_cancel: bool = False,
-        auto_stay_cancel: bool = False,
-    ) -> None:
-        """Arm an area Away or Stay with a user PIN."""
-        code = validate_pin(pin)
-        body = commands.arm_body(
-            area_id, mode, code, exit_delay_cancel=exit_delay_cancel, auto_stay_cancel=auto_stay_cancel
-        )
-        await self._command(body, status_read("area", area_id), code)
-
-    async def async_disarm(self, area_id: int, pin: int | str) -> None:
-        """Disarm an area (this also ends an alarm) with a user PIN."""
-        code = validate_pin(pin)
-        await self._command(commands.disarm_body(area_id, code), status_read("area", area_id), code)
-
-    async def async_arm_with_bypass(
-        self, area_id: int, mode: ArmState, pin: int | str, **arm_options: bool
-    ) -> BypassResult:
-        """Bypass every open zone of the area, then arm (API.md §8.3).
-
-        If the panel refuses any bypass, the area is not armed and the result says
-        which zones were bypassed and which failed; a refused arm raises E27CommandError.
-        """
-        code = validate_pin(pin)
-        options = {"exit_delay_cancel": False, "auto_stay_cancel": False} | arm_options
-        commands.arm_body(area_id, mode, code, **options)  # a bad mode or option fails before any bypass
-        open_zones = [
-            zone.id
-            for zone in self.panel.zones.values()
-            if zone.area_id == area_id and zone.violated and not zone.bypassed
-        ]
-        bypassed: list[int] = []
-        failed: dict[int, E27CommandError] = {}
-        for zone_id in open_zones:
-            try:
-                await self._command(commands.bypass_body(zone_id, code, True), status_read("zone", zone_id), code)
-            except E27CommandError as err:
-                failed[zone_id] = err
-            else:
-                bypassed.append(zone_id)
-        if failed:
-            _LOGGER.debug("%s: area %s not armed: zone(s) %s could not be bypassed", self.name, area_id, sorted(failed))
-            return BypassResult(tuple(bypassed), MappingProxyType(failed), armed=False)
-        await self.async_arm(area_id, mode, code, **options)
-        return BypassResult(tuple(bypassed), MappingProxyType({}), armed=True)
-
-    async def async_bypass_zone(self, zone_id: int, pin: int | str, bypass: bool = True) -> None:
-        """Bypass (or restore) a zone with a user PIN."""
-        code = validate_pin(pin)
-        area_id = self.panel.zones[zone_id].area_id if zone_id in self.panel.zones else None
-        reread = status_read("zone", zone_id) + (status_read("area", area_id) if area_id else ())
-        await self._command(commands.bypass_body(zone_id, code, bypass), reread, code)
-
-    async def async_set_chime(self, area_id: int, on: bool) -> None:
-        """Turn an area's chime mode on or off."""
-        await self._command(commands.chime_body(area_id, on), status_read("area", area_id))
-
-    async def async_set_output(self, output_id: int, on: bool) -> None:
-        """Switch an output."""
-        await self._command(commands.output_body(output_id, on), status_read("output", output_id))
-
-    async def async_set_light(self, light_id: int, on: bool, level: int | None = None) -> None:
-        """Switch a light on (at level 1–99, full if not given) or off."""
-        await self._command(commands.light_body(light_id, on, level), status_read("light", light_id))
-
-    async def async_set_lock(self, lock_id: int, locked: bool) -> None:
-        """Lock or unlock a door lock."""
-        await self._command(commands.lock_body(lock_id, locked), status_read("lock", lock_id))
-
-    async def async_barrier(self, barrier_id: int, action: BarrierAction) -> None:
-        """Open, close or stop a garage door or gate (never retried: a repeat can reverse travel)."""
-        await self._command(commands.barrier_body(barrier_id, action), status_read("barrier", barrier_id))
-
-    async def async_set_thermostat(
-        self,
-        tstat_id: int,
-        *,
-        mode: ThermostatMode | None = None,
-        fan_mode: FanMode | None = None,
-        heat_setpoint: int | None = None,
-        cool_setpoint: int | None = None,
-    ) -> None:
-        """Set a thermostat's mode, fan mode and/or whole-°F setpoints (checked before sending)."""
-        body = commands.thermostat_body(
-            tstat_id, mode=mode, fan_mode=fan_mode, heat_setpoint=heat_setpoint, cool_setpoint=cool_setpoint
-        )
-        await self._command(body, status_read("tstat", tstat_id))

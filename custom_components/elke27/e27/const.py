@@ -19,6 +19,10 @@ REQUEST_TIMEOUT: Final = 5.0
 # KEEPALIVE_INTERVAL + KEEPALIVE_TIMEOUT seconds at most.
 KEEPALIVE_INTERVAL: Final = 10.0
 KEEPALIVE_TIMEOUT: Final = 3.0
+# After hello, a panel that answers nothing (or only with frames the session key cannot open)
+# may hold another link key for us; a fresh session gets this long for a first answer before
+# the client concludes it must link again.
+LINK_CHECK_TIMEOUT: Final = 10.0
 CLOSE_TIMEOUT: Final = 2.0
 DISCOVERY_TIMEOUT: Final = 10.0
 PROBE_TIMEOUT: Final = 3.0

@@ -17,6 +17,7 @@ from .const import (
     ENVELOPE_OVERHEAD,
     MAGIC,
     MAX_PAYLOAD,
+    MIN_FRAME_LENGTH,
     PAD_MASK,
     PROTOCOL_ENCRYPTED,
 )
@@ -66,6 +67,28 @@ def _encrypt(key: bytes, plaintext: bytes) -> bytes:
 def _decrypt(key: bytes, ciphertext: bytes) -> bytes:
     decryptor = Cipher(_aes_key(key), _MODE).decryptor()
     return decryptor.update(ciphertext) + decryptor.finalize()
+
+
+def hits_length_quirk(payload_size: int) -> bool:
+    """Whether the frame of a schema-0 envelope with this payload size has LENGTH low byte == protocol byte.
+
+    The reference deframer loses such frames (PROTOCOL.md §4.4: JSON of 114, 370, 626, …
+    bytes); whether the panel's firmware shares that defect is unknown.
+    """
+    pad = padding_length(payload_size + ENVELOPE_OVERHEAD)
+    length = payload_size + ENVELOPE_OVERHEAD + pad + MIN_FRAME_LENGTH
+    return length & 0xFF == PROTOCOL_ENCRYPTED | pad
+
+
+def quirk_safe(payload: bytes) -> bytes:
+    """payload, with one space after its opening brace if its frame would hit the length quirk.
+
+    One byte more always suffices: it either lowers the pad (so the protocol byte changes
+    and LENGTH does not) or, at pad 0, adds a block (LENGTH moves by 16, the protocol byte by 15).
+    """
+    if not hits_length_quirk(len(payload)):
+        return payload
+    return payload[:1] + b" " + payload[1:] if payload.startswith(b"{") else payload + b" "
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from .const import DISCOVERY_MARKER, DISCOVERY_PORT, DISCOVERY_REQUEST, DISCOVERY_TIMEOUT, PROBE_TIMEOUT
+from .errors import E27MessageError
+from .messages import decode
+from .values import as_int
 
 _LOGGER = logging.getLogger(__package__)
 BROADCAST_ADDRESS = "255.255.255.255"
@@ -38,11 +40,7 @@ def normalize_mac(mac: str) -> str | None:
 
 
 def _port(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    return value if isinstance(value, int) and 0 < value < 65536 else None
+    return as_int(value, 1, 65535)
 
 
 def parse_discovery_reply(data: bytes, source_host: str) -> DiscoveredPanel | None:
@@ -54,12 +52,12 @@ def parse_discovery_reply(data: bytes, source_host: str) -> DiscoveredPanel | No
     if DISCOVERY_MARKER not in data or data.strip() == DISCOVERY_REQUEST:
         return None
     try:
-        obj = json.loads(data)
-    except UnicodeDecodeError, ValueError:
+        obj = decode(data)
+    except E27MessageError as err:
+        _LOGGER.debug("Ignoring a discovery reply that is not a JSON object: %s", err)
         return None
-    if not isinstance(obj, dict):
-        return None
-    mac = normalize_mac(str(obj.get("MAC_ADDR", "")))
+    mac_text = obj.get("MAC_ADDR")
+    mac = normalize_mac(mac_text) if isinstance(mac_text, str) else None
     port = _port(obj.get("LISTEN_PORT"))
     if mac is None or port is None:
         return None
@@ -82,7 +80,11 @@ class _DiscoveryProtocol(asyncio.DatagramProtocol):
         self.event = asyncio.Event()
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        panel = parse_discovery_reply(data, str(addr[0]))
+        try:
+            panel = parse_discovery_reply(data, str(addr[0]))
+        except Exception:  # anything on the LAN may answer: one odd datagram must not flood the log
+            _LOGGER.debug("Ignoring an unreadable discovery reply from %s", addr[0], exc_info=True)
+            return
         if panel is not None:
             self.found.setdefault(panel.mac, panel)
             self.event.set()

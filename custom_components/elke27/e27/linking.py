@@ -11,7 +11,8 @@ from .const import ErrorCode
 from .crypto import LinkSecrets, derive_link_secrets, hex_key_to_aes, new_cnonce, open_envelope
 from .errors import E27CryptoError, E27LinkError, E27LinkTableFullError, E27MessageError
 from .framing import Deframer, Frame
-from .messages import ClientIdentity, JsonObject, build_api_link_request, decode
+from .messages import MAX_ERROR_TEXT, ClientIdentity, JsonObject, build_api_link_request, decode
+from .values import as_u32
 
 _LOGGER = logging.getLogger(__package__)
 _TABLE_FULL_TEXT = "not enough space"
@@ -61,14 +62,18 @@ def parse_link_reply(frame: Frame, secrets: LinkSecrets) -> LinkCredentials:
     if envelope.head:
         _LOGGER.debug("api_link reply has head byte 0x%02x (0 expected); parsing anyway", envelope.head)
     reply = _find_link_object(envelope.payload)
-    code = reply.get("error_code", 0)
-    text = next((str(reply[key]) for key in ("error_message", "error_text") if key in reply), "")
-    if code in (ErrorCode.NOT_ENOUGH_SPACE, str(int(ErrorCode.NOT_ENOUGH_SPACE))) or _TABLE_FULL_TEXT in text.lower():
+    raw_code = reply.get("error_code", 0)
+    code = as_u32(raw_code)
+    text = next((reply[key] for key in ("error_message", "error_text") if isinstance(reply.get(key), str)), "")
+    text = text[:MAX_ERROR_TEXT]
+    if code == ErrorCode.NOT_ENOUGH_SPACE or _TABLE_FULL_TEXT in text.lower():
         raise E27LinkTableFullError(
             "the panel has no free link slot (Not enough space): remove an unused integration link on the panel"
         )
     detail = f": {text}" if text else ""
-    if code not in (0, "0"):
+    if code is None:
+        raise E27LinkError(f"the panel's link reply has an unreadable error code (a JSON {type(raw_code).__name__})")
+    if code:
         raise E27LinkError(f"the panel refused the link (error {code}{detail})")
     linkkey, linkhmac = reply.get("enc"), reply.get("hmac")
     if not _is_hex(linkkey, 16) or not _is_hex(linkhmac):

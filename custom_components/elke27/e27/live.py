@@ -13,13 +13,13 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from .messages import Message
-from .model import Panel, VersionInfo
+from .model import ArmState, Panel, VersionInfo
+from .values import as_int, as_strings
 from .wire import (
+    ALARM_WORD_KEYS,
     UNDEFINED_DEFINITION,
     Wire,
     area_from_wire,
-    as_int,
-    as_strings,
     barrier_from_wire,
     light_from_wire,
     lock_from_wire,
@@ -69,6 +69,11 @@ _STATUS_PUSHES: Final = frozenset({"get_status", "set_status", "status"})
 _TROUBLE_COMMANDS: Final = frozenset({"get_trouble", "get_troubles"})
 
 _EXIT_KEYS: Final = ("arm_cmd_state", "ee_timer", "alarm_zone")
+# The area's alarm in every vocabulary the panel may use: a status that reports any of them
+# reports the alarm entirely, so the others are cleared (a word left over from an earlier
+# status would otherwise keep the area in alarm for ever).
+_ALARM_KEYS: Final = ("alarms", *ALARM_WORD_KEYS)
+_HEX_DIGITS: Final = {char: int(char, 16) for char in "0123456789abcdefABCDEF"}
 # Bulk zone status (API.md §5.2): logical state = hex digit >> 2; physical 0 = not configured.
 _BULK_ZONE_PATCHES: Final = (
     {"secure_state": "NORMAL", "contact_state": "CLOSED", "BYPASSED": False, "tamper": False},
@@ -87,10 +92,17 @@ def merge_area_status(previous: Wire, patch: Wire) -> dict[str, Any]:
     rule is about arming broadcasts, and dropping a delay on a chime change would be wrong.
     """
     merged = {**previous, **patch}
+    if any(key in patch for key in _ALARM_KEYS):
+        for key in _ALARM_KEYS:
+            if key not in patch:
+                merged.pop(key, None)
     present = [key for key in _EXIT_KEYS if key in patch]
     if len(present) == len(_EXIT_KEYS) or (not present and "arm_state" not in patch):
         return merged
-    if present == ["ee_timer"] and patch.get("arm_state", previous.get("arm_state")) == previous.get("arm_state"):
+    same_arm_state = "arm_state" not in patch or ArmState.parse(patch["arm_state"]) is ArmState.parse(
+        previous.get("arm_state")
+    )
+    if present == ["ee_timer"] and same_arm_state:
         tick, before = as_int(patch["ee_timer"]), as_int(previous.get("ee_timer"))
         if tick is not None and before is not None and tick <= before:
             return merged
@@ -102,11 +114,8 @@ def merge_area_status(previous: Wire, patch: Wire) -> dict[str, Any]:
 
 def bulk_zone_patch(char: str) -> dict[str, Any] | None:
     """The status patch one get_all_zones_status digit implies; None for an unconfigured slot."""
-    try:
-        value = int(char, 16)
-    except ValueError:
-        return None
-    if not value & 0x3:
+    value = _HEX_DIGITS.get(char)
+    if value is None or not value & 0x3:
         return None
     return dict(_BULK_ZONE_PATCHES[value >> 2])
 
@@ -239,9 +248,7 @@ class LiveModel:
             return []
         digits = "".join(status.split())
         return [
-            zone_id
-            for zone_id in self._built["zone"]
-            if zone_id <= len(digits) and digits[zone_id - 1].upper() not in "0123"
+            zone_id for zone_id in self._built["zone"] if zone_id <= len(digits) and digits[zone_id - 1] not in "0123"
         ]
 
     def apply_output_bulk(self, status: Any, offset: int = 0) -> set[Key]:

@@ -9,6 +9,7 @@ from typing import Any, Final
 
 from .const import BROADCAST_SEQ, CLEARTEXT_SEQ, MAX_CLEARTEXT, ErrorCode, error_reason
 from .errors import E27MessageError
+from .values import MAX_JSON_DEPTH, as_u32, depth
 
 type JsonObject = dict[str, Any]
 
@@ -31,6 +32,11 @@ _ROOT_KEYS: Final = frozenset(
     }
 )
 _MESSAGE_KEYS: Final = ("error_message", "error_text", "error_detail", "detail")
+# The panel's error text is quoted in exceptions and logs; longer text is cut.
+MAX_ERROR_TEXT: Final = 200
+# Nesting below this depth is shown as a placeholder when logging.
+REDACT_DEPTH: Final = MAX_JSON_DEPTH
+_TOO_DEEP: Final = "…"
 # Replies that carry seq and session_id inside their domain object.
 NESTED_SEQ_DOMAINS: Final = frozenset({"hello", "authenticate"})
 
@@ -70,14 +76,23 @@ def build_hello_request(identity: ClientIdentity, seq: int = CLEARTEXT_SEQ) -> b
     return encode({"seq": seq, "hello": identity.as_wire()})
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def decode(data: bytes) -> JsonObject:
-    """Parse one JSON object; anything else is an E27MessageError."""
+    """Parse one JSON object nested at most MAX_JSON_DEPTH deep; anything else is an E27MessageError."""
     try:
-        obj = json.loads(data)
+        obj = json.loads(data, parse_constant=_no_constant)
+    except RecursionError:
+        raise E27MessageError(f"payload is nested deeper than {MAX_JSON_DEPTH} levels") from None
     except (UnicodeDecodeError, ValueError) as err:
         raise E27MessageError(f"payload is not valid JSON: {err}") from err
     if not isinstance(obj, dict):
         raise E27MessageError(f"payload is a JSON {type(obj).__name__}, not an object")
+    # Fewer brackets than the limit cannot nest too deep; only larger payloads are walked.
+    if data.count(b"{") + data.count(b"[") > MAX_JSON_DEPTH and depth(obj) > MAX_JSON_DEPTH:
+        raise E27MessageError(f"payload is nested deeper than {MAX_JSON_DEPTH} levels")
     return obj
 
 
@@ -120,6 +135,8 @@ class JsonStreamSplitter:
                     self._start = self._pos - 1
                     self._depth = 1
                 continue
+            if self._pos - self._start > MAX_CLEARTEXT:  # stop scanning as soon as it is too long
+                raise E27MessageError(f"unframed JSON object longer than {MAX_CLEARTEXT} bytes")
             if self._in_string:
                 if self._escape:
                     self._escape = False
@@ -134,8 +151,6 @@ class JsonStreamSplitter:
             elif byte == 0x7D:  # }
                 self._depth -= 1
                 if not self._depth:
-                    if self._pos - self._start > MAX_CLEARTEXT:
-                        raise E27MessageError(f"unframed JSON object longer than {MAX_CLEARTEXT} bytes")
                     text = bytes(buf[self._start : self._pos])
                     del buf[: self._pos]
                     self._pos = 0
@@ -180,32 +195,33 @@ class Message:
         return self.seq == BROADCAST_SEQ
 
 
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
+def _envelope_u32(obj: Mapping[str, Any], key: str) -> int | None:
+    """An envelope field (seq, session_id, error_code): absent is None, malformed is an E27MessageError."""
+    value = obj.get(key)
+    if value is None:
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+    number = as_u32(value)
+    if number is None:
+        raise E27MessageError(f"{key} is not an unsigned 32-bit number (a JSON {type(value).__name__})")
+    return number
 
 
 def _error_in(obj: Mapping[str, Any]) -> PanelError | None:
-    if "error_code" not in obj:
+    code = _envelope_u32(obj, "error_code")
+    if code is None or code == ErrorCode.NONE:
         return None
-    code = _as_int(obj["error_code"])
-    if code is None:
-        code = ErrorCode.UNKNOWN
-    if code == ErrorCode.NONE:
-        return None
-    message = next((str(obj[key]) for key in _MESSAGE_KEYS if isinstance(obj.get(key), str)), "")
-    return PanelError(int(code), message)
+    message = next((obj[key] for key in _MESSAGE_KEYS if isinstance(obj.get(key), str)), "")
+    return PanelError(code, message[:MAX_ERROR_TEXT])
 
 
 def parse_message(obj: JsonObject) -> Message:
-    """Normalise a reply or broadcast: find its seq, route and any of the three error shapes."""
-    seq = _as_int(obj.get("seq"))
-    session_id = _as_int(obj.get("session_id"))
+    """Normalise a reply or broadcast: find its seq, route and any of the three error shapes.
+
+    The envelope fields must be what PROTOCOL.md §8 allows (unsigned 32-bit numbers, as
+    JSON integers or ASCII digit strings); a malformed one raises E27MessageError.
+    """
+    seq = _envelope_u32(obj, "seq")
+    session_id = _envelope_u32(obj, "session_id")
     error = _error_in(obj)
     domain = next((key for key in obj if key not in _ROOT_KEYS), None)
     command: str | None = None
@@ -214,8 +230,8 @@ def parse_message(obj: JsonObject) -> Message:
         inner = obj[domain]
         if isinstance(inner, dict):
             if domain in NESTED_SEQ_DOMAINS:
-                seq = _as_int(inner.get("seq")) if seq is None else seq
-                nested_id = _as_int(inner.get("session_id"))
+                seq = _envelope_u32(inner, "seq") if seq is None else seq
+                nested_id = _envelope_u32(inner, "session_id")
                 session_id = session_id if nested_id is None else nested_id
                 body = inner
             else:
@@ -225,10 +241,12 @@ def parse_message(obj: JsonObject) -> Message:
     return Message(seq, session_id, domain, command, body, error, obj)
 
 
-def redact(value: Any) -> Any:
-    """A copy of a JSON value with every secret field replaced, for logging."""
+def redact(value: Any, _depth: int = 0) -> Any:
+    """A copy of a JSON value with every secret field replaced, for logging; nesting past REDACT_DEPTH is elided."""
+    if isinstance(value, dict | list) and _depth >= REDACT_DEPTH:
+        return _TOO_DEEP
     if isinstance(value, dict):
-        return {key: REDACTED if key in SECRET_KEYS else redact(item) for key, item in value.items()}
+        return {key: REDACTED if key in SECRET_KEYS else redact(item, _depth + 1) for key, item in value.items()}
     if isinstance(value, list):
-        return [redact(item) for item in value]
+        return [redact(item, _depth + 1) for item in value]
     return value

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Final
 
-from .const import CONNECT_TIMEOUT, HELLO_TIMEOUT, KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, REQUEST_TIMEOUT
+from .const import (
+    CONNECT_TIMEOUT,
+    HELLO_TIMEOUT,
+    KEEPALIVE_INTERVAL,
+    KEEPALIVE_TIMEOUT,
+    LINK_CHECK_TIMEOUT,
+    REQUEST_TIMEOUT,
+)
 
 RECONNECT_INITIAL: Final = 1.0
 RECONNECT_MAX: Final = 60.0
@@ -56,6 +63,7 @@ class ClientTiming:
     request_timeout: float = REQUEST_TIMEOUT
     keepalive_interval: float = KEEPALIVE_INTERVAL
     keepalive_timeout: float = KEEPALIVE_TIMEOUT
+    link_check_timeout: float = LINK_CHECK_TIMEOUT
     reconnect_initial: float = RECONNECT_INITIAL
     reconnect_max: float = RECONNECT_MAX
     reconnect_factor: float = RECONNECT_FACTOR

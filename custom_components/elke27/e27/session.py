@@ -10,10 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from enum import Enum
-from typing import Any, Final
+from typing import Any
 
 from .connection import READ_SIZE, async_close, async_open, async_read_greeting
 from .const import (
@@ -27,9 +26,8 @@ from .const import (
     KEEPALIVE_INTERVAL,
     KEEPALIVE_TIMEOUT,
     REQUEST_TIMEOUT,
-    ErrorCode,
 )
-from .crypto import decrypt_key_field, open_envelope, seal
+from .crypto import open_envelope, quirk_safe, seal
 from .errors import (
     E27CommandError,
     E27ConnectionError,
@@ -41,9 +39,10 @@ from .errors import (
     E27TimeoutError,
 )
 from .framing import Deframer, Frame, build_frame
+from .hello import accept_hello, read_hello_reply
+from .inflight import RequestSlot, subscribe
 from .messages import (
     ClientIdentity,
-    JsonObject,
     JsonStreamSplitter,
     Message,
     build_hello_request,
@@ -55,22 +54,8 @@ from .messages import (
 
 _LOGGER = logging.getLogger(__package__)
 
-SESSION_KEY_SIZE: Final = 16
-SESSION_HMAC_SIZE: Final = 32
-_RELINK_CODES: Final = frozenset({ErrorCode.INVALID_ID, ErrorCode.NOAUTH})
-
 type MessageListener = Callable[[Message], None]
 type ConnectionLostListener = Callable[[E27Error], None]
-
-
-def _subscribe[T](listeners: list[T], listener: T) -> Callable[[], None]:
-    listeners.append(listener)
-
-    def unsubscribe() -> None:
-        with contextlib.suppress(ValueError):
-            listeners.remove(listener)
-
-    return unsubscribe
 
 
 class SessionState(Enum):
@@ -82,47 +67,6 @@ class SessionState(Enum):
     CLOSED = "closed"
 
 
-class _Slot:
-    """The single request-in-flight slot, handed out first come first served (probes jump the queue)."""
-
-    def __init__(self) -> None:
-        self._busy = False
-        self._waiters: deque[asyncio.Future[None]] = deque()
-
-    async def acquire(self, *, priority: bool = False) -> None:
-        if not self._busy and not self._waiters:
-            self._busy = True
-            return
-        waiter = asyncio.get_running_loop().create_future()
-        if priority:
-            self._waiters.appendleft(waiter)
-        else:
-            self._waiters.append(waiter)
-        try:
-            await waiter
-        except BaseException:
-            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
-                self.release()  # handed the slot as we were cancelled: pass it on
-            else:
-                with contextlib.suppress(ValueError):
-                    self._waiters.remove(waiter)
-            raise
-
-    def release(self) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
-        self._busy = False
-
-    def fail_all(self, exc: BaseException) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_exception(exc)
-
-
 class Session:
     """A connection to the panel that speaks hello and then framed, encrypted JSON.
 
@@ -131,7 +75,10 @@ class Session:
     `keepalive_interval` seconds without inbound traffic; if it is not answered
     within `keepalive_timeout`, or the connection fails in any other way, every
     waiting request fails with that first error and the connection-lost
-    listeners are told. A session connects once; reconnecting means a new session.
+    listeners are told. A frame that cannot be opened ends the session; a message
+    whose content breaks the protocol is dropped; an unexpected exception in one of
+    the session's tasks ends it with an E27ProtocolError. A session connects once;
+    reconnecting means a new session.
     """
 
     def __init__(
@@ -165,12 +112,18 @@ class Session:
         self._deframer = Deframer()
         self._envelope_seq = 0
         self._json_seq = 0
-        self._slot = _Slot()
+        self._slot = RequestSlot()
         self._pending: tuple[int, asyncio.Future[Message]] | None = None
         self._failure: E27Error | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._probe_now = asyncio.Event()
         self._last_rx = 0.0
+        # Evidence about the link key (see link_suspect).
+        self._hello_accepted = False
+        self._frames_opened = 0
+        self._unreadable = False
+        self._unanswered = False
+        self._malformed = 0
         self._message_listeners: list[MessageListener] = []
         self._inbound_listeners: list[MessageListener] = []
         self._lost_listeners: list[ConnectionLostListener] = []
@@ -183,6 +136,15 @@ class Session:
         """True while the session is online."""
         return self.state is SessionState.ONLINE
 
+    @property
+    def link_suspect(self) -> bool:
+        """Hello worked, nothing since could be opened, and a request went unanswered or a frame was unreadable.
+
+        That is how a link key the panel no longer holds looks (it encrypts the session key with
+        its own and drops our frames); a slow panel looks the same once, so the client confirms.
+        """
+        return self._hello_accepted and not self._frames_opened and (self._unreadable or self._unanswered)
+
     # -- listeners -----------------------------------------------------------------------------
 
     def add_message_listener(self, listener: MessageListener, *, replies: bool = False) -> Callable[[], None]:
@@ -192,11 +154,11 @@ class Session:
         arrival order and before a reply completes its request: a state model applies
         replies and broadcasts in the order the panel sent them.
         """
-        return _subscribe(self._inbound_listeners if replies else self._message_listeners, listener)
+        return subscribe(self._inbound_listeners if replies else self._message_listeners, listener)
 
     def add_connection_lost_listener(self, listener: ConnectionLostListener) -> Callable[[], None]:
         """Call listener once with the error that ended an online session; returns an unsubscribe callable."""
-        return _subscribe(self._lost_listeners, listener)
+        return subscribe(self._lost_listeners, listener)
 
     # -- connect and hello ---------------------------------------------------------------------
 
@@ -216,63 +178,23 @@ class Session:
             splitter = JsonStreamSplitter()
             await async_read_greeting(reader, splitter, self._hello_timeout)
             writer.write(build_hello_request(self._identity))
-            hello = await self._read_hello_reply(reader, splitter)
-            self._accept_hello(hello)
+            reply = await read_hello_reply(reader, splitter, self._hello_timeout, self.name)
+            hello = accept_hello(reply, self._linkkey)
         except BaseException:
             self.state = SessionState.CLOSED
             await async_close(writer)
             raise
+        self._session_key = hello.session_key
+        self.session_id = hello.session_id
+        self._hello_accepted = True
         self._writer = writer
         self._last_rx = asyncio.get_running_loop().time()
         self.state = SessionState.ONLINE
         _LOGGER.debug("%s: session %s online", self.name, self.session_id)
         # Anything the panel sent right behind the hello reply is already framed.
         self._on_data(splitter.remainder)
-        self._spawn(self._read_loop(reader))
-        self._spawn(self._keepalive_loop())
-
-    async def _read_hello_reply(self, reader: asyncio.StreamReader, splitter: JsonStreamSplitter) -> JsonObject:
-        try:
-            async with asyncio.timeout(self._hello_timeout):
-                while True:
-                    while (obj := splitter.pop()) is not None:
-                        if isinstance(obj.get("hello"), dict):
-                            return obj
-                        _LOGGER.debug("%s: ignoring cleartext object %s", self.name, sorted(obj))
-                    data = await reader.read(READ_SIZE)
-                    if not data:
-                        raise E27ConnectionError("the panel closed the connection during hello")
-                    splitter.feed(data)
-        except TimeoutError as err:
-            raise E27TimeoutError(f"the panel did not answer hello within {self._hello_timeout:g} s") from err
-        except OSError as err:
-            raise E27ConnectionError(f"connection lost during hello: {err}") from err
-
-    def _accept_hello(self, reply: JsonObject) -> None:
-        message = parse_message(reply)
-        if message.error is not None:
-            if message.error.code in _RELINK_CODES:
-                raise E27ProvisioningRequired(
-                    f"the panel refused this client's link ({message.error.reason}, error {message.error.code}): "
-                    "link it again"
-                )
-            raise E27ConnectionError(f"the panel refused the session: {message.error.reason}")
-        body = message.body
-        sk, shm = body.get("sk"), body.get("shm")
-        if message.session_id is None or not isinstance(sk, str) or not sk or not isinstance(shm, str) or not shm:
-            raise E27ConnectionError(
-                "the panel refused a new session (no session key); another client may be using this identity"
-            )
-        assert self._linkkey is not None
-        try:
-            session_key = decrypt_key_field(self._linkkey, sk)
-            hmac_key = decrypt_key_field(self._linkkey, shm)
-        except E27CryptoError as err:
-            raise E27ProtocolError(f"unreadable session key in the hello reply: {err}") from err
-        if len(session_key) != SESSION_KEY_SIZE or len(hmac_key) != SESSION_HMAC_SIZE:
-            raise E27ProtocolError("the hello reply's session keys have the wrong size")
-        self._session_key = session_key
-        self.session_id = message.session_id
+        self._spawn(self._read_loop(reader), "reader")
+        self._spawn(self._keepalive_loop(), "keepalive")
 
     # -- requests ------------------------------------------------------------------------------
 
@@ -310,6 +232,7 @@ class Session:
             async with asyncio.timeout(timeout):
                 message = await future
         except TimeoutError:
+            self._unanswered = True
             if self._last_rx < sent_at:
                 self._probe_now.set()  # silence since sending: check the link now
             raise E27TimeoutError(f"the panel did not answer {route} within {timeout:g} s") from None
@@ -336,8 +259,9 @@ class Session:
     def _send(self, payload: bytes, body: Mapping[str, Any]) -> None:
         assert self._writer is not None
         self._envelope_seq = self._envelope_seq + 1 if self._envelope_seq < ENVELOPE_SEQ_MAX else 1
+        # Conservative in what we send: never a frame the reference deframer would lose (§4.4).
         protocol, ciphertext = seal(
-            self._session_key, payload, envelope_seq=self._envelope_seq, src=CLIENT_SRC, dest=CLIENT_DEST
+            self._session_key, quirk_safe(payload), envelope_seq=self._envelope_seq, src=CLIENT_SRC, dest=CLIENT_DEST
         )
         if _LOGGER.isEnabledFor(logging.DEBUG):
             _LOGGER.debug("%s: -> %s", self.name, redact(dict(body)))
@@ -364,17 +288,36 @@ class Session:
 
     def _on_data(self, data: bytes) -> None:
         for item in self._deframer.feed(data):
+            if self._failure is not None:
+                return
             if not isinstance(item, Frame):
                 # The panel drops bad frames silently; we do the same and let timeouts recover.
                 _LOGGER.debug("%s: dropped a bad frame: %s", self.name, item)
                 continue
             try:
                 envelope = open_envelope(self._session_key, item.protocol, item.data)
-                message = parse_message(decode(envelope.payload))
-            except (E27CryptoError, E27MessageError) as err:
-                self._fail(E27ProtocolError(f"unreadable message from the panel: {err}"))
+            except E27CryptoError as err:
+                # Wrong key or corruption that the CRC missed: this session cannot go on.
+                self._unreadable = True
+                self._fail(E27ProtocolError(f"unreadable frame from the panel: {err}"))
                 return
+            self._frames_opened += 1
+            try:
+                message = parse_message(decode(envelope.payload))
+            except E27MessageError as err:
+                self._ignore_malformed(err)
+                continue
             self._dispatch(message)
+
+    def _ignore_malformed(self, err: E27MessageError) -> None:
+        """Drop a message whose content breaks the protocol but keep the session (first one at WARNING).
+
+        The frame opened with the session key, so a reconnect would only meet the same content
+        again; a request it answered times out (outcome unknown) and the keepalive checks the link.
+        """
+        self._malformed += 1
+        level = logging.WARNING if self._malformed == 1 else logging.DEBUG
+        _LOGGER.log(level, "%s: ignoring a malformed message from the panel: %s", self.name, err)
 
     def _dispatch(self, message: Message) -> None:
         if _LOGGER.isEnabledFor(logging.DEBUG):
@@ -422,10 +365,25 @@ class Session:
 
     # -- failure and close ---------------------------------------------------------------------
 
-    def _spawn(self, coro: Any) -> None:
-        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)
+    def _spawn(self, coro: Coroutine[Any, Any, None], what: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._guarded(coro, what), name=f"e27 {self.name} {what}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: coro.close())  # cancelled before it started: never awaited
+
+    async def _guarded(self, coro: Coroutine[Any, Any, None], what: str) -> None:
+        """Run a task of the session; an unexpected exception ends the session (not just the task) with E27ProtocolError."""
+        try:
+            await coro
+        except Exception as err:
+            _LOGGER.debug("%s: unexpected error in the session's %s", self.name, what, exc_info=True)
+            self.abort(E27ProtocolError(f"unexpected {type(err).__name__} in the session's {what}: {err}"))
+
+    def abort(self, error: E27Error) -> None:
+        """End the session with error: pending requests fail with it, connection-lost listeners (or a WARNING) say it."""
+        if self._failure is None and not (self.state is SessionState.ONLINE and self._lost_listeners):
+            _LOGGER.warning("%s: closing the session: %s", self.name, error)
+        self._fail(error)
 
     def _fail(self, exc: E27Error) -> None:
         """The one fatal path: close, fail everything waiting with the first error, tell listeners."""

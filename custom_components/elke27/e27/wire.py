@@ -1,8 +1,9 @@
 """Decoding the panel's wire dicts into model objects (API.md §4–§5).
 
 Pure and tolerant: the only module that knows status key names. Numbers may arrive
-as numeric strings, tokens in any case, fields missing; odd input decodes to an
-UNKNOWN member or None and never raises.
+as numeric strings, tokens in any case, fields missing; a malformed field is ignored
+(see values.py for the contract), odd input decodes to an UNKNOWN member or None and
+never raises.
 """
 
 from __future__ import annotations
@@ -27,48 +28,15 @@ from .model import (
     Zone,
     ZoneKind,
 )
+from .values import U32_MAX, as_bool, as_int, as_number, as_strings, field
 
 type Wire = Mapping[str, Any]
 
-
-# -- tolerant scalar decoding ------------------------------------------------------------------
-
-
-def as_int(value: Any) -> int | None:
-    """An integer from a JSON number or numeric string (API.md §2.2), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if text.lstrip("-").isdigit():
-            return int(text)
-    return None
-
-
-def as_bool(value: Any) -> bool | None:
-    """A boolean from true/false, 0/1 or "true"/"on"-style strings, else None."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value != 0
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in ("true", "on", "yes", "1"):
-            return True
-        if text in ("false", "off", "no", "0", ""):
-            return False
-    return None
-
-
-def as_strings(value: Any) -> tuple[str, ...]:
-    """A list of strings (other elements rendered as text); anything else is empty."""
-    if isinstance(value, list | tuple):
-        return tuple(item if isinstance(item, str) else str(item) for item in value)
-    return ()
+# Ranges beyond which a status value is not something the panel reports.
+_COUNT_MAX: Final = U32_MAX
+_RSSI_LIMIT: Final = 1000
+_PERCENT: Final = (0, 100)
+_PREC_MAX: Final = 0xFF
 
 
 def _name(attribs: Wire, kind: str, item_id: int) -> str:
@@ -78,8 +46,8 @@ def _name(attribs: Wire, kind: str, item_id: int) -> str:
 
 def dotted_version(value: Any) -> str | None:
     """A byte-packed version integer as a dotted string: 1540 (0x0604) → "0.0.6.4" (API.md §4.1)."""
-    number = as_int(value)
-    if number is None or number < 0:
+    number = as_int(value, 0, U32_MAX)
+    if number is None:
         return value if isinstance(value, str) and value else None
     return ".".join(str(number >> shift & 0xFF) for shift in (24, 16, 8, 0))
 
@@ -97,19 +65,49 @@ def version_from_wire(body: Wire) -> VersionInfo:
     )
 
 
+def _count(status: Wire, key: str) -> int | None:
+    return field(status, key, lambda value: as_int(value, 0, _COUNT_MAX))
+
+
+def _rssi(status: Wire) -> int | None:
+    return field(status, "rssi", lambda value: as_int(value, -_RSSI_LIMIT, _RSSI_LIMIT))
+
+
 # -- entities from (attribs, status) -----------------------------------------------------------
 
 ARMED_STATES: Final = frozenset({ArmState.ARMED_AWAY, ArmState.ARMED_STAY})
+# Other words for an area's alarm (API.md §5.1): the library reads `alarm_state` (idle value
+# "no_alarm_active") and `alarm_event` ("FIRE" is the only known value); neither is in the
+# hardware key list, so they count only when present, as one more alarm each.
+ALARM_WORD_KEYS: Final = ("alarm_event", "alarm_state")
+ALARM_IDLE: Final = "no_alarm_active"
+
+
+def _alarms(status: Wire) -> tuple[str, ...]:
+    alarms = list(as_strings(status.get("alarms")))
+    for key in ALARM_WORD_KEYS:
+        word = status.get(key)
+        word = word.strip() if isinstance(word, str) else ""
+        if word and word.lower() != ALARM_IDLE and word not in alarms:
+            alarms.append(word)
+    return tuple(alarms)
+
+
+def _alarm_zone(status: Wire) -> int | None:
+    """The zone behind an alarm or entry delay; "" (or 0) means none."""
+    value = status.get("alarm_zone")
+    if value == "":
+        return None
+    return field(status, "alarm_zone", lambda item: as_int(item, 0, _COUNT_MAX)) or None
 
 
 def area_from_wire(area_id: int, attribs: Wire, status: Wire) -> Area:
     """An Area from its get_attribs and merged get_status fields (API.md §5.1)."""
     arm_state = ArmState.parse(status.get("arm_state"))
     command = ArmState.parse(status.get("arm_cmd_state"))
-    timer = as_int(status.get("ee_timer")) or 0
-    zone_text = status.get("alarm_zone")
-    alarm_zone = as_int(zone_text) or None
-    alarms = as_strings(status.get("alarms"))
+    timer = _count(status, "ee_timer") or 0
+    alarm_zone = _alarm_zone(status)
+    alarms = _alarms(status)
     exit_running = arm_state is ArmState.DISARMED and command in ARMED_STATES and timer > 0 and alarm_zone is None
     entry_running = arm_state in ARMED_STATES and timer > 0 and alarm_zone is not None and not alarms
     return Area(
@@ -122,7 +120,7 @@ def area_from_wire(area_id: int, attribs: Wire, status: Wire) -> Area:
         alarm_zone=alarm_zone,
         alarms=alarms,
         ready_status=ReadyStatus.parse(status.get("ready_status")),
-        bypassed_count=max(as_int(status.get("zones_bypassed")) or 0, 0),
+        bypassed_count=_count(status, "zones_bypassed") or 0,
         chime=bool(as_bool(status.get("Chime"))),
         troubles=as_strings(status.get("troubles")),
         siren=bool(as_bool(status.get("alrm_snd"))),
@@ -187,15 +185,13 @@ UNDEFINED_DEFINITION: Final = "UNDEFINED"
 
 def zone_definition(value: Any, definitions: tuple[str, ...]) -> str:
     """A definition name; an integer indexes zone.get_defs 1-based (the library's reading, API.md §4.4)."""
-    if isinstance(value, str) and not value.strip().lstrip("-").isdigit():
-        return value.strip()
     index = as_int(value)
-    if index is not None and 1 <= index <= len(definitions):
+    if index is None:
+        # No definition key at all is not UNDEFINED: such a zone stays in the model.
+        return value.strip() if isinstance(value, str) else ""
+    if 1 <= index <= len(definitions):
         return definitions[index - 1]
-    if index == 0:
-        return UNDEFINED_DEFINITION
-    # No definition key at all is not UNDEFINED: such a zone stays in the model.
-    return "" if value is None else f"DEFINITION {value}"
+    return UNDEFINED_DEFINITION if index == 0 else f"DEFINITION {index}"
 
 
 def zone_from_wire(zone_id: int, attribs: Wire, status: Wire, definitions: tuple[str, ...] = ()) -> Zone:
@@ -214,7 +210,7 @@ def zone_from_wire(zone_id: int, attribs: Wire, status: Wire, definitions: tuple
     return Zone(
         id=zone_id,
         name=name,
-        area_id=as_int(attribs.get("area_id")),
+        area_id=field(attribs, "area_id", lambda value: as_int(value, 0, _COUNT_MAX)),
         definition=definition,
         kind=zone_kind(attribs.get("zone_type"), definition, name),
         violated=violated,
@@ -222,7 +218,7 @@ def zone_from_wire(zone_id: int, attribs: Wire, status: Wire, definitions: tuple
         trouble="TROUBLE" in secure,
         tamper="TAMPER" in secure or bool(as_bool(status.get("tamper"))),
         low_battery=low_battery,
-        rssi=as_int(status.get("rssi")),
+        rssi=_rssi(status),
     )
 
 
@@ -233,7 +229,7 @@ def output_from_wire(output_id: int, attribs: Wire, status: Wire) -> Output:
 
 def light_from_wire(light_id: int, attribs: Wire, status: Wire) -> Light:
     """A Light; an explicit `status`/`state`, if ever present, wins over the level (§5.4)."""
-    level = min(max(as_int(status.get("level")) or 0, 0), 99)
+    level = min(_count(status, "level") or 0, 99)
     explicit = as_bool(status.get("status", status.get("state")))
     if explicit is False:
         level = 0
@@ -276,30 +272,30 @@ def barrier_from_wire(barrier_id: int, attribs: Wire, status: Wire) -> Barrier:
 _PREC_INDEX: Final = {"temperature": 0, "cool_setpoint": 1, "heat_setpoint": 2}
 # Old clients stored setpoints in tenths; the integration divides values this large by 10 (§5.7).
 _TENTHS_THRESHOLD: Final = 200
+# A raw reading (before its prec decimals are applied) beyond this is not a temperature.
+_RAW_TEMPERATURE_LIMIT: Final = 1e6
+# prec's 3-bit decimal-places field → divisor.
+_DECIMAL_SCALE: Final = tuple(10.0**places for places in range(8))
 
 
 def _temperature(status: Wire, key: str) -> float | None:
-    raw = status.get(key)
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
+    value = field(status, key, lambda raw: as_number(raw, -_RAW_TEMPERATURE_LIMIT, _RAW_TEMPERATURE_LIMIT))
+    if value is None:
         return None
     prec = status.get("prec")
     places = 0
     if isinstance(prec, list) and len(prec) > _PREC_INDEX[key]:
-        places = (as_int(prec[_PREC_INDEX[key]]) or 0) >> 5 & 0x7
-    value /= 10**places
+        places = (as_int(prec[_PREC_INDEX[key]], 0, _PREC_MAX) or 0) >> 5 & 0x7
+    value /= _DECIMAL_SCALE[places]
     if key != "temperature" and value >= _TENTHS_THRESHOLD:
         value /= 10
-    return float(value)
+    return value
 
 
 def thermostat_from_wire(tstat_id: int, attribs: Wire, status: Wire) -> Thermostat:
     """A Thermostat (°F); humidity 0 means no sensor; the battery key has a space (§5.7)."""
-    humidity = as_int(status.get("humidity"))
-    battery = status.get("battery level", status.get("battery_level"))
+    humidity = field(status, "humidity", lambda value: as_int(value, *_PERCENT))
+    battery_key = "battery level" if "battery level" in status else "battery_level"
     return Thermostat(
         id=tstat_id,
         name=_name(attribs, "Thermostat", tstat_id),
@@ -309,5 +305,5 @@ def thermostat_from_wire(tstat_id: int, attribs: Wire, status: Wire) -> Thermost
         heat_setpoint=_temperature(status, "heat_setpoint"),
         cool_setpoint=_temperature(status, "cool_setpoint"),
         humidity=humidity if humidity else None,
-        battery_level=as_int(battery),
+        battery_level=field(status, battery_key, lambda value: as_int(value, *_PERCENT)),
     )

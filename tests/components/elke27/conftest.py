@@ -27,24 +27,27 @@ from custom_components.elke27.const import (
 )
 from custom_components.elke27.e27 import E27Client
 from custom_components.elke27.entry_data import new_client_data
-from e27_emulator import EmulatorPanel, PanelConfig, PanelState
+from e27_emulator import EmulatorPanel, ManualClock, PanelConfig, PanelState
 from tests.deprecations import assert_no_deprecations
 from tests.secrets_guard import assert_no_secrets
 
 ACCESS_CODE = "735190"
 MASTER_PIN = "1234"  # the default demo panel's master user, areas 1 and 2
 FAMILY_PIN = "2580"  # area 1 only
-# Real seconds per panel second: the House's 60 s exit delay takes 0.6 s.
-TIME_SCALE = 0.01
+# Quick reconnects, but timeouts that a loaded machine never reaches by accident: tests that are
+# about a timeout set a short one themselves, where nothing can answer in time anyway.
 FAST_CLIENT = {
-    "request_timeout": 1.0,
-    "keepalive_interval": 2.0,
-    "keepalive_timeout": 0.5,
-    "connect_timeout": 1.0,
-    "hello_timeout": 1.0,
+    "request_timeout": 10.0,
+    "keepalive_interval": 60.0,
+    "keepalive_timeout": 10.0,
+    "connect_timeout": 10.0,
+    "hello_timeout": 10.0,
+    "link_check_timeout": 10.0,
     "reconnect_initial": 0.01,
     "reconnect_max": 0.1,
 }
+# A safety net for waits on conditions: they hold long before it unless something is broken.
+WAIT_TIMEOUT = 30.0
 PASSPHRASE = "correct horse battery"
 PANEL_MAC = "02:00:00:e2:70:01"
 PANEL_NAME = "Test House"
@@ -62,10 +65,12 @@ def _loopback(socket_enabled: None) -> None:
 
 @pytest.fixture(autouse=True)
 def _fast_timeouts() -> Iterator[None]:
+    # Short enough for the tests that wait them out (a wrong passphrase gets no answer), long
+    # enough that a loaded machine never runs them out on a panel that does answer.
     with (
-        patch.object(const, "LINK_TIMEOUT", 0.5),
-        patch.object(const, "FLOW_DISCOVERY_TIMEOUT", 0.3),
-        patch.object(const, "FLOW_PROBE_TIMEOUT", 0.5),
+        patch.object(const, "LINK_TIMEOUT", 2.0),
+        patch.object(const, "FLOW_DISCOVERY_TIMEOUT", 1.0),
+        patch.object(const, "FLOW_PROBE_TIMEOUT", 2.0),
         patch(
             "custom_components.elke27.config_flow.async_get_ipv4_broadcast_addresses",
             AsyncMock(return_value={IPv4Address("127.0.0.1")}),
@@ -92,8 +97,8 @@ def _fast_client() -> Iterator[None]:
 
 @pytest.fixture
 def panel_state() -> PanelState:
-    """The default demo house, with delays running a hundred times faster."""
-    return PanelState.load("default", time_scale=TIME_SCALE)
+    """The default demo house; its delays end when a test advances panel time (panel_state.advance)."""
+    return PanelState.load("default", clock=ManualClock())
 
 
 @pytest.fixture
@@ -171,7 +176,7 @@ def radio_details_before_platforms(panel: EmulatorPanel) -> Iterator[None]:
 
     async def async_connect(self: E27Client) -> None:
         await original(self)
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(WAIT_TIMEOUT):
             while {zone.id for zone in self.panel.zones.values() if zone.wireless} != wireless:
                 await asyncio.sleep(0.01)
 
@@ -190,7 +195,7 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
         yield
 
 
-async def wait_for(hass: HomeAssistant, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+async def wait_for(hass: HomeAssistant, predicate: Callable[[], bool], timeout: float = WAIT_TIMEOUT) -> None:
     """Let Home Assistant run until predicate holds (no fixed sleeps)."""
     async with asyncio.timeout(timeout):
         while not predicate():
@@ -217,7 +222,7 @@ async def link_drops_during(
     panel.ignore_requests(route)
     sent = len(panel_requests(panel, *route.split(".")))
     call = hass.async_create_task(hass.services.async_call(domain, service, data, blocking=True))
-    await panel.wait_until(lambda: len(panel_requests(panel, *route.split("."))) > sent, timeout=2)
+    await panel.wait_until(lambda: len(panel_requests(panel, *route.split("."))) > sent, timeout=WAIT_TIMEOUT)
     await panel.drop_connections()
     with pytest.raises(HomeAssistantError) as err:
         await call

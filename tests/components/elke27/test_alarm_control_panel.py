@@ -40,6 +40,7 @@ async def test_arm_away_goes_through_arming_and_auto_stay(
     ends_at = datetime.fromisoformat(hass.states.get(HOUSE).attributes["delay_ends_at"])
     assert ends_at.tzinfo is not None
     # Nobody opened an entry door during the exit delay: the panel arms Stay (auto-stay).
+    panel.state.advance(60)
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_HOME)
     attributes = hass.states.get(HOUSE).attributes
     assert (attributes["arm_mode"], attributes["delay_ends_at"]) == ("stay", None)
@@ -58,6 +59,8 @@ async def test_an_exit_delay_writes_the_state_a_handful_of_times(
     ticks: list[dict] = []
     panel.state.add_listener(lambda body: ticks.append(body) if "ee_timer" in str(body) else None)
     await _call(hass, "alarm_arm_home")
+    await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMING)
+    panel.state.advance(60)
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_HOME)
     assert len(ticks) >= 50  # the House's exit delay is 60 panel seconds
     house = [event for event in writes if event.data["entity_id"] == HOUSE]
@@ -74,6 +77,7 @@ async def test_keep_away_option_cancels_auto_stay(
     assert await hass.config_entries.async_setup(linked_entry.entry_id)
     await hass.async_block_till_done()
     await _call(hass, "alarm_arm_away")
+    panel.state.advance(60)
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_AWAY)
     assert _arm_requests(panel)[-1]["area"]["set_arm_state"]["auto_stay_cancel"] is True
 
@@ -82,6 +86,7 @@ async def test_arm_home_and_disarm(
     hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
 ) -> None:
     await _call(hass, "alarm_arm_home", GARAGE)
+    panel.state.advance(30)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME)
     await _call(hass, "alarm_disarm", GARAGE)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.DISARMED)
@@ -93,6 +98,7 @@ async def test_changed_by_names_home_assistant_or_nobody(
     """The panel never says who armed at a keypad; what Home Assistant did, it knows."""
     assert hass.states.get(GARAGE).attributes["changed_by"] is None
     await _call(hass, "alarm_arm_home", GARAGE)
+    panel.state.advance(30)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME)
     assert hass.states.get(GARAGE).attributes["changed_by"] == "Home Assistant"  # no user: an automation
     panel.state.arm(2, "DISARMED")  # at the keypad
@@ -118,6 +124,7 @@ async def test_changed_by_names_the_user(
         }
     )
     assert (await client.receive_json())["success"]
+    panel.state.advance(30)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME)
     assert hass.states.get(GARAGE).attributes["changed_by"] == hass_admin_user.name  # type: ignore[attr-defined]
 
@@ -126,6 +133,7 @@ async def test_arming_an_armed_area_again_never_disarms_it(
     hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
 ) -> None:
     await _call(hass, "alarm_arm_home")
+    panel.state.advance(60)
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_HOME)
     sent = len(_arm_requests(panel))
     await _call(hass, "alarm_arm_home")
@@ -170,6 +178,7 @@ async def test_arm_custom_bypass_is_reported_as_custom_bypass(
     panel.open_zone(3)
     await wait_for(hass, lambda: state_of(hass, WINDOW) == "on")
     await _call(hass, "alarm_arm_custom_bypass")
+    panel.state.advance(60)
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_CUSTOM_BYPASS)
     attributes = hass.states.get(HOUSE).attributes
     assert (attributes["bypassed_zones"], attributes["arm_mode"]) == (1, "stay")  # auto-stay, window bypassed
@@ -180,6 +189,7 @@ async def test_arm_custom_bypass_is_reported_as_custom_bypass(
     panel.close_zone(3)
     await wait_for(hass, lambda: hass.states.get(HOUSE).attributes["ready"] is True)
     await _call(hass, "alarm_arm_home")
+    panel.state.advance(60)
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_HOME)
 
 
@@ -199,6 +209,7 @@ async def test_entry_delay_is_pending_then_alarm(
     assert attributes["alarm_zone"] == "Front Door"
     assert attributes["delay_ends_at"] is not None
     # Nobody disarmed within the entry delay.
+    panel.state.advance(30)
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.TRIGGERED)
     assert state_of(hass, "sensor.house_alarm_cause") == "Burglary – Front Door"
     assert state_of(hass, "sensor.house_alarm_type") == "burglary"
@@ -260,6 +271,7 @@ async def test_user_mistakes_log_no_traceback(
         await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.TRIGGERED)
     elif setup == "armed":
         await _call(hass, "alarm_arm_home", GARAGE)
+        panel.state.advance(30)
         await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME)
     client = await hass_ws_client(hass)
     caplog.clear()

@@ -330,7 +330,7 @@ async def test_closing_the_dialog_stops_the_link_attempt(hass: HomeAssistant, pa
     assert result["type"] is FlowResultType.SHOW_PROGRESS
     await panel.wait_for_connections(1)
     hass.config_entries.flow.async_abort(result["flow_id"])
-    await panel.wait_until(lambda: panel.connection_count == 0, timeout=2)
+    await panel.wait_until(lambda: panel.connection_count == 0)
 
 
 async def test_asking_for_the_flow_while_linking_keeps_showing_progress(
@@ -348,8 +348,9 @@ async def test_asking_for_the_flow_while_linking_keeps_showing_progress(
             await hass.async_block_till_done()
             result = hass.config_entries.flow.async_progress_by_handler(DOMAIN)[0]
         flow_id = result["flow_id"]
-        panel.reply_delay = 0.3  # the link reply (and so the task) is still on its way
-        result = await hass.config_entries.flow.async_configure(flow_id, GOOD)
+        panel.reply_delay = 60  # the link reply (and so the task) is held until released below
+        with patch.object(const, "LINK_TIMEOUT", 60):
+            result = await hass.config_entries.flow.async_configure(flow_id, GOOD)
         assert result["type"] is FlowResultType.SHOW_PROGRESS
         again = await hass.config_entries.flow.async_configure(flow_id)
         assert again["type"] is FlowResultType.SHOW_PROGRESS

@@ -37,19 +37,20 @@ async def test_entities(
 
 
 async def test_open_then_close(hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry) -> None:
-    panel.change_config("barrier", 1, travel_time=20)  # 0.2 s: time to see it travel
     barrier = panel.state.barriers[1]
     assert state_of(hass, DOOR) == CoverState.CLOSED
 
     await _cover(hass, "open_cover")
     assert barrier.status == "OPENING"
     assert state_of(hass, DOOR) == CoverState.OPENING
+    panel.state.advance(barrier.travel_time)
     await wait_for(hass, lambda: state_of(hass, DOOR) == CoverState.OPEN)
     assert barrier.status == "OPEN"
 
     await _cover(hass, "close_cover")
     assert barrier.status == "CLOSING"
     assert state_of(hass, DOOR) == CoverState.CLOSING
+    panel.state.advance(barrier.travel_time)
     await wait_for(hass, lambda: state_of(hass, DOOR) == CoverState.CLOSED)
     assert barrier.status == "CLOSED"
     # One command each: a repeated command could reverse the door.
@@ -57,9 +58,9 @@ async def test_open_then_close(hass: HomeAssistant, panel: EmulatorPanel, init_i
 
 
 async def test_stop_half_way(hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry) -> None:
-    panel.change_config("barrier", 1, travel_time=120)  # slow enough to stop it on the way
     await _cover(hass, "open_cover")
     assert state_of(hass, DOOR) == CoverState.OPENING
+    panel.state.advance(panel.state.barriers[1].travel_time / 2)
 
     await _cover(hass, "stop_cover")
     assert panel.state.barriers[1].status == "STOPPED"
@@ -72,6 +73,7 @@ async def test_door_operated_at_the_panel(
 ) -> None:
     panel.state.operate_barrier(1, "open")  # the wall button
     await wait_for(hass, lambda: state_of(hass, DOOR) == CoverState.OPENING)
+    panel.state.advance(panel.state.barriers[1].travel_time)
     await wait_for(hass, lambda: state_of(hass, DOOR) == CoverState.OPEN)
 
 

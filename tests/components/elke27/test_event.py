@@ -73,6 +73,8 @@ async def test_arm_away_then_auto_stay_is_told(
 ) -> None:
     recorder = Recorder(hass)
     await _alarm_panel(hass, "alarm_arm_away", GARAGE)
+    await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMING)
+    panel.state.advance(30)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME)
     assert recorder.types(GARAGE_EVENTS) == ["exit_delay", "auto_stay", "armed"]
     exit_delay = recorder.last(GARAGE_EVENTS, "exit_delay")
@@ -108,6 +110,8 @@ async def test_keypad_arming_is_the_panels(
     """Arming at the panel: told as the panel's, and auto-stay is recognised from the exit delay alone."""
     recorder = Recorder(hass)
     panel.state.arm(2, "ARMED_AWAY")  # the console's "arm 2 away"
+    await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMING)
+    panel.state.advance(30)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME)
     assert recorder.types(GARAGE_EVENTS) == ["exit_delay", "auto_stay", "armed"]
     assert recorder.last(GARAGE_EVENTS, "armed")["source"] == "panel"
@@ -191,6 +195,8 @@ async def test_entry_delay_then_alarm(
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_AWAY)
     recorder = Recorder(hass)
     panel.open_zone(17)
+    await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.PENDING)
+    panel.state.advance(15)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.TRIGGERED)
     assert recorder.types(GARAGE_EVENTS) == ["entry_delay", "alarm"]
     entry = recorder.last(GARAGE_EVENTS, "entry_delay")

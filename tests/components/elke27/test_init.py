@@ -32,14 +32,14 @@ async def test_setup_and_unload(hass: HomeAssistant, panel: EmulatorPanel, init_
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.NOT_LOADED
-    await panel.wait_until(lambda: panel.session_count == 0, timeout=2)
+    await panel.wait_until(lambda: panel.session_count == 0)
 
 
 async def test_reload_reconnects(hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry) -> None:
     assert await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
-    await panel.wait_until(lambda: panel.session_count == 1, timeout=2)
+    await panel.wait_until(lambda: panel.session_count == 1)
 
 
 async def test_unreachable_panel_retries_setup(

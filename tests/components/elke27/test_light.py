@@ -83,6 +83,7 @@ async def test_slow_dimmer_reports_later(
     panel.state.options.light_delay = 20  # panel seconds before the dimmer reports its new level
     await _light(hass, "turn_on", PORCH, brightness=255)
     assert state_of(hass, PORCH) == STATE_OFF  # the panel has not reported the new level yet
+    panel.state.advance(20)
     await wait_for(hass, lambda: state_of(hass, PORCH) == STATE_ON)
     assert _brightness(hass, PORCH) == 255
 

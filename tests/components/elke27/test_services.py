@@ -67,6 +67,7 @@ async def test_arm_away_and_auto_stay(
     assert state_of(hass, GARAGE) == AlarmControlPanelState.ARMING
 
     # Nobody opens the entry door during the exit delay.
+    panel.state.advance(30)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == alarm_state)
     assert (area.delay, area.arm_state) == ("", arm_state)
     request = panel_requests(panel, "area", "set_arm_state")[-1]

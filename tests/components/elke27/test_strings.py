@@ -122,6 +122,7 @@ def test_exception_placeholders_are_the_ones_the_code_supplies() -> None:
         supplied[key] = {"reason", "code"}  # the generic refusal placeholders (unused by these messages)
     supplied |= {"not_ready_zones": {"area", "zones"}, "bypass_failed": {"zones"}, "cannot_connect": {"name", "error"}}
     supplied |= {"link_refused": {"name"}, "not_our_entity": {"entity"}, "not_loaded": {"entity"}}
+    supplied |= {"unexpected_error": {"name", "error"}}
     for key, value in STRINGS["exceptions"].items():
         used = set(re.findall(r"{(\w+)}", value["message"]))
         assert used <= supplied.get(key, set()), f"{key} uses {used}"

@@ -1,0 +1,89 @@
+"""The hello exchange on a greeted connection: read the cleartext reply, check it, decrypt the session keys (PROTOCOL.md §7)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Final
+
+from .connection import READ_SIZE
+from .const import ErrorCode
+from .crypto import decrypt_key_field
+from .errors import (
+    E27ConnectionError,
+    E27CryptoError,
+    E27MessageError,
+    E27ProtocolError,
+    E27ProvisioningRequired,
+    E27TimeoutError,
+)
+from .messages import JsonObject, JsonStreamSplitter, parse_message
+
+_LOGGER = logging.getLogger(__package__)
+
+SESSION_KEY_SIZE: Final = 16
+SESSION_HMAC_SIZE: Final = 32
+_RELINK_CODES: Final = frozenset({ErrorCode.INVALID_ID, ErrorCode.NOAUTH})
+
+
+@dataclass(frozen=True, slots=True)
+class HelloResult:
+    """What an accepted hello gives a session."""
+
+    session_id: int
+    session_key: bytes = field(repr=False)
+
+
+async def read_hello_reply(
+    reader: asyncio.StreamReader, splitter: JsonStreamSplitter, timeout: float, name: str
+) -> JsonObject:
+    """The first cleartext object carrying `hello`; greeting leftovers before it are skipped."""
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                while (obj := splitter.pop()) is not None:
+                    if isinstance(obj.get("hello"), dict):
+                        return obj
+                    _LOGGER.debug("%s: ignoring cleartext object %s", name, sorted(obj))
+                data = await reader.read(READ_SIZE)
+                if not data:
+                    raise E27ConnectionError("the panel closed the connection during hello")
+                splitter.feed(data)
+    except TimeoutError as err:
+        raise E27TimeoutError(f"the panel did not answer hello within {timeout:g} s") from err
+    except OSError as err:
+        raise E27ConnectionError(f"connection lost during hello: {err}") from err
+
+
+def accept_hello(reply: JsonObject, linkkey: str) -> HelloResult:
+    """Check a hello reply and decrypt its session key with the link key.
+
+    Raises E27ProvisioningRequired (11006/11008: link again), E27ConnectionError (refused,
+    e.g. another client holds this identity) or E27ProtocolError (malformed reply).
+    """
+    try:
+        message = parse_message(reply)
+    except E27MessageError as err:
+        raise E27ProtocolError(f"malformed hello reply: {err}") from err
+    if message.error is not None:
+        if message.error.code in _RELINK_CODES:
+            raise E27ProvisioningRequired(
+                f"the panel refused this client's link ({message.error.reason}, error {message.error.code}): "
+                "link it again"
+            )
+        raise E27ConnectionError(f"the panel refused the session: {message.error.reason}")
+    body = message.body
+    sk, shm = body.get("sk"), body.get("shm")
+    if message.session_id is None or not isinstance(sk, str) or not sk or not isinstance(shm, str) or not shm:
+        raise E27ConnectionError(
+            "the panel refused a new session (no session key); another client may be using this identity"
+        )
+    try:
+        session_key = decrypt_key_field(linkkey, sk)
+        hmac_key = decrypt_key_field(linkkey, shm)
+    except E27CryptoError as err:
+        raise E27ProtocolError(f"unreadable session key in the hello reply: {err}") from err
+    if len(session_key) != SESSION_KEY_SIZE or len(hmac_key) != SESSION_HMAC_SIZE:
+        raise E27ProtocolError("the hello reply's session keys have the wrong size")
+    return HelloResult(message.session_id, session_key)

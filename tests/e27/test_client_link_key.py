@@ -1,0 +1,137 @@
+"""A link key the panel no longer holds: hello works, nothing after it does. The client must ask for a new link,
+and only then: a panel that is merely slow, silent or unreachable is a connection problem."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from custom_components.elke27.e27 import (
+    ClientIdentity,
+    ConnectionEvent,
+    E27ConnectionError,
+    E27ProvisioningRequired,
+    E27TimeoutError,
+    LinkCredentials,
+)
+from e27_emulator import EmulatorPanel, PanelState
+
+from .emulated import WAIT_TIMEOUT, Recorder, assert_in_sync, make_client, make_state, running, wait_until
+
+OTHER_KEY = LinkCredentials("0f1e2d3c4b5a69788796a5b4c3d2e1f0", "a0" * 20)
+# The timeouts that must run out for the client to conclude; short, since nothing can answer.
+QUICK = {"request_timeout": 0.5, "link_check_timeout": 0.5}
+
+
+@pytest.fixture
+def state() -> PanelState:
+    return make_state()
+
+
+@pytest.fixture
+async def panel(state: PanelState) -> AsyncIterator[EmulatorPanel]:
+    async with running(state) as emulator:
+        yield emulator
+
+
+def hellos(panel: EmulatorPanel) -> int:
+    return len([request for request in panel.received if "hello" in request])
+
+
+async def test_a_link_key_the_panel_does_not_hold_asks_for_a_new_link(
+    panel: EmulatorPanel, identity: ClientIdentity
+) -> None:
+    panel.add_link(identity.sn)  # the panel holds a link for us, with another key
+    client = make_client(panel, identity, OTHER_KEY, **QUICK)
+    with pytest.raises(E27ProvisioningRequired, match="does not accept this link key: link again"):
+        await client.async_connect()
+    assert hellos(panel) == 2  # confirmed once on a fresh session, no more
+    assert panel.frame_errors >= 2  # the panel could open none of our frames
+    assert not client.connected
+
+
+async def test_frames_that_cannot_be_opened_are_enough(panel: EmulatorPanel, identity: ClientIdentity) -> None:
+    """The panel speaks, but not with the session key we took from hello: no timeout needs to run out."""
+    panel.add_link(identity.sn)
+    client = make_client(panel, identity, OTHER_KEY, request_timeout=60, link_check_timeout=60)
+
+    async def speak_whenever_asked() -> None:
+        answered = 0
+        while True:
+            await panel.wait_until(lambda seen=answered: panel.frame_errors > seen, timeout=WAIT_TIMEOUT)
+            answered = panel.frame_errors
+            await panel.inject({"seq": 0, "area": {"get_status": {"area_id": 1}}})
+
+    speaker = asyncio.create_task(speak_whenever_asked())
+    try:
+        async with asyncio.timeout(WAIT_TIMEOUT):  # well below the 2 × 60 s the timeouts would take
+            with pytest.raises(E27ProvisioningRequired):
+                await client.async_connect()
+    finally:
+        speaker.cancel()
+    assert hellos(panel) == 2
+
+
+async def test_an_unanswered_first_request_with_an_answered_probe_is_a_connection_problem(
+    panel: EmulatorPanel, identity: ClientIdentity, credentials: LinkCredentials
+) -> None:
+    """A panel that answers the probe but not the first bootstrap request is slow or broken, not unlinked."""
+    panel.ignore_requests("area.get_table_info")
+    client = make_client(panel, identity, credentials, **QUICK)
+    with pytest.raises(E27TimeoutError, match=r"area\.get_table_info"):
+        await client.async_connect()
+    assert hellos(panel) == 2  # the check ran, and the key proved good
+
+
+async def test_a_panel_that_answers_late_is_not_an_unlinked_one(
+    panel: EmulatorPanel, state: PanelState, identity: ClientIdentity, credentials: LinkCredentials
+) -> None:
+    """The first request goes unanswered, then the panel answers again: the client carries on on the fresh session."""
+    client = make_client(panel, identity, credentials, **QUICK)
+    panel.ignore_requests("area.get_table_info")
+    connecting = asyncio.create_task(client.async_connect())
+    try:
+        # Woken by the panel's own event for the second hello: before the fresh session asks anything.
+        await panel.wait_until(lambda: hellos(panel) == 2, timeout=WAIT_TIMEOUT)
+        panel.ignore_requests("area.get_table_info", ignore=False)
+        await connecting
+        await assert_in_sync(client, state)
+    finally:
+        await client.async_close()
+
+
+@pytest.mark.parametrize("fault", ["silent", "hello refused", "closed"])
+async def test_missing_greeting_or_hello_is_a_connection_problem(
+    panel: EmulatorPanel, identity: ClientIdentity, credentials: LinkCredentials, fault: str
+) -> None:
+    client = make_client(panel, identity, credentials, connect_timeout=0.5, hello_timeout=0.5, **QUICK)
+    if fault == "silent":
+        panel.go_silent()
+    elif fault == "hello refused":
+        panel.refuse_hello()
+    else:
+        await panel.stop()
+    with pytest.raises(E27ConnectionError) as err:
+        await client.async_connect()
+    assert not isinstance(err.value, E27ProvisioningRequired)
+
+
+async def test_a_link_key_replaced_while_running_stops_the_retries_and_says_link_again(
+    panel: EmulatorPanel, identity: ClientIdentity, credentials: LinkCredentials
+) -> None:
+    client = make_client(panel, identity, credentials, **QUICK)
+    recorder = Recorder(client)
+    try:
+        await client.async_connect()
+        panel.add_link(identity.sn)  # linked again elsewhere: the panel now holds a new key for us
+        await panel.drop_connections()
+        await recorder.wait_for(lambda: any(isinstance(e.error, E27ProvisioningRequired) for e in recorder.connection))
+        assert [event.connected for event in recorder.connection] == [True, False, False]
+        assert recorder.connection[-1] == ConnectionEvent(False, client.last_error)
+        supervisor = client._supervisor
+        assert supervisor is not None
+        await wait_until(supervisor.done)
+    finally:
+        await client.async_close()
