@@ -71,6 +71,11 @@ def _kinds(value: Any) -> list[AlarmType]:
     return [kind for item in value if (kind := alarm_kind(item)) is not None]
 
 
+def _word_kind(value: Any) -> AlarmType | None:
+    """alarm_state and alarm_event are single words: any other JSON type is ignored."""
+    return alarm_kind(value) if isinstance(value, str) else None
+
+
 def _ordered(kinds: list[AlarmType]) -> tuple[AlarmType, ...]:
     return tuple(kind for kind in URGENCY if kind in kinds)
 
@@ -83,9 +88,9 @@ def active_alarms(status: Mapping[str, Any]) -> tuple[AlarmType, ...]:
     own it does not put the area in alarm.
     """
     kinds = _kinds(status.get("alarms"))
-    if (state := alarm_kind(status.get("alarm_state"))) is not None:
+    if (state := _word_kind(status.get("alarm_state"))) is not None:
         kinds.append(state)
-    event = alarm_kind(status.get("alarm_event"))
+    event = _word_kind(status.get("alarm_event"))
     if event is not None and event is not AlarmType.OTHER and (kinds or status.get("alrm_snd") is True):
         named: list[AlarmType] = [kind for kind in kinds if kind is not AlarmType.OTHER]
         kinds = [*named, event]
