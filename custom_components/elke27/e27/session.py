@@ -38,6 +38,7 @@ from .errors import (
     E27MessageError,
     E27ProtocolError,
     E27ProvisioningRequired,
+    E27SessionRefusedError,
     E27TimeoutError,
 )
 from .framing import Deframer, Frame, build_frame
@@ -260,7 +261,7 @@ class Session:
         body = message.body
         sk, shm = body.get("sk"), body.get("shm")
         if message.session_id is None or not isinstance(sk, str) or not sk or not isinstance(shm, str) or not shm:
-            raise E27ConnectionError(
+            raise E27SessionRefusedError(
                 "the panel refused a new session (no session key); another client may be using this identity"
             )
         assert self._linkkey is not None
