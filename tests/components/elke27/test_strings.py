@@ -91,3 +91,23 @@ def test_config_flow_fields_have_descriptions() -> None:
     for section in ("config", "options"):
         for step_id, step in STRINGS[section]["step"].items():
             assert set(step.get("data", {})) == set(step.get("data_description", {})), f"{section}.{step_id}"
+
+
+def test_repair_issues_are_translated() -> None:
+    from custom_components.elke27 import migration
+
+    kinds = {migration.ISSUE_IDENTITY_UNKNOWN, migration.ISSUE_DUPLICATE, migration.ISSUE_UNUSABLE}
+    assert set(STRINGS["issues"]) == kinds
+    for kind in kinds:
+        assert STRINGS["issues"][kind]["title"], kind
+        assert STRINGS["issues"][kind]["description"], kind
+
+
+def test_linking_keeps_the_dialog_title() -> None:
+    """The frontend shows a progress step's title without placeholders: it must read as the form's title."""
+    steps = STRINGS["config"]["step"]
+    for form, progress in (("link", "provision"), ("reauth_confirm", "reauth_provision")):
+        assert steps[progress]["title"] == steps[form]["title"]
+        assert "{" not in steps[form]["title"]
+    assert "{" not in steps["user"]["title"]
+    assert "{seconds}" in STRINGS["config"]["progress"]["linking"]
