@@ -79,13 +79,9 @@ _PORT = NumberSelector(NumberSelectorConfig(min=1, max=65535, mode=NumberSelecto
 _LINK_STEPS = {"user": ("link", "provision"), SOURCE_REAUTH: ("reauth_confirm", "reauth_provision")}
 
 
-def _host_schema(host: str = "", port: int = DEFAULT_PORT) -> vol.Schema:
-    return vol.Schema(
-        {
-            vol.Required(CONF_HOST, default=host): TextSelector(),
-            vol.Required(CONF_PORT, default=port): _PORT,
-        }
-    )
+HOST_SCHEMA = vol.Schema(
+    {vol.Required(CONF_HOST): TextSelector(), vol.Required(CONF_PORT, default=DEFAULT_PORT): _PORT}
+)
 
 
 class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -192,7 +188,7 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self.async_step_link()
         return self.async_show_form(
             step_id="manual",
-            data_schema=self.add_suggested_values_to_schema(_host_schema(), user_input),
+            data_schema=self.add_suggested_values_to_schema(HOST_SCHEMA, user_input),
             errors=errors,
         )
 
@@ -364,7 +360,7 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                _host_schema(), user_input or {CONF_HOST: entry.data[CONF_HOST], CONF_PORT: entry.data[CONF_PORT]}
+                HOST_SCHEMA, user_input or {CONF_HOST: entry.data[CONF_HOST], CONF_PORT: entry.data[CONF_PORT]}
             ),
             errors=errors,
         )
