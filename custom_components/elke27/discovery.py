@@ -18,7 +18,7 @@ from homeassistant.helpers import discovery_flow
 from homeassistant.helpers.event import async_track_time_interval
 
 from . import const
-from .const import DOMAIN
+from .const import CONF_CLIENT, CONF_MAC, DOMAIN
 from .e27 import DiscoveredPanel
 from .flow_helpers import async_scan
 
@@ -29,10 +29,19 @@ DISCOVERY_KEY_VERSION = 1
 def async_trigger_discovery(hass: HomeAssistant, panels: Iterable[DiscoveredPanel]) -> None:
     """Start a discovery flow for every panel that is new or has moved."""
     entries = {entry.unique_id: entry for entry in hass.config_entries.async_entries(DOMAIN)}
+    # Entries taken over from the community integration whose panel has not told its MAC yet.
+    waiting = {
+        entry.data[CONF_HOST]: entry
+        for entry in entries.values()
+        if CONF_CLIENT in entry.data and CONF_MAC not in entry.data
+    }
     for panel in panels:
         entry = entries.get(panel.mac)
         if entry is not None and (entry.data.get(CONF_HOST), entry.data.get(CONF_PORT)) == (panel.host, panel.port):
             continue  # known, same address: nothing to do
+        if entry is None and (entry := waiting.get(panel.host)) is not None:
+            hass.config_entries.async_schedule_reload(entry.entry_id)  # it answers now: finish taking it over
+            continue
         discovery_flow.async_create_flow(
             hass,
             DOMAIN,

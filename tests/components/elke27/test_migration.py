@@ -17,6 +17,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.elke27 import const
 from custom_components.elke27.const import CONF_CLIENT, CONF_LINKHMAC, CONF_LINKKEY, CONF_MAC, DOMAIN
+from custom_components.elke27.discovery import async_trigger_discovery
+from custom_components.elke27.e27 import async_probe
 from e27_emulator import EmulatorPanel
 
 from .conftest import PANEL_MAC, PANEL_NAME, state_of
@@ -284,3 +286,17 @@ async def test_a_newer_minor_version_stays_readable(
     await _set_up(hass, newer)
     assert newer.state is ConfigEntryState.LOADED
     assert newer.minor_version == minor
+
+
+async def test_community_panel_found_by_the_background_scan_is_taken_over_at_once(
+    hass: HomeAssistant, panel: EmulatorPanel
+) -> None:
+    entry = community_entry(hass, community_data(panel, with_panel=False))
+    with patch.object(const, "DISCOVERY_PORT", panel.port + 1 if panel.port < 65535 else panel.port - 1):
+        await _set_up(hass, entry)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    async_trigger_discovery(hass, [await async_probe("127.0.0.1", port=panel.discovery_port)])
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.unique_id == PANEL_MAC
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)  # no "Discovered" card for it
