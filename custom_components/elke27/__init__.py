@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from homeassistant.const import Platform
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_HOST, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN, LOGGER
+from . import migration
+from .const import CONF_MAC, DOMAIN, LOGGER
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
+from .discovery import async_setup_discovery
 from .entity import panel_device
 from .services import async_setup_services
 
@@ -29,13 +33,16 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions once, whatever the number of panels."""
+    """Register the integration's actions once, whatever the number of panels; look for panels."""
     async_setup_services(hass)
+    async_setup_discovery(hass)
     return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: Elke27ConfigEntry) -> bool:
     """Connect to the panel, bootstrap its model and set up the platforms."""
+    if CONF_MAC not in entry.data and not await _async_learn_identity(hass, entry):
+        return False
     coordinator = Elke27Coordinator(hass, entry)
     await coordinator.async_start()
     entry.runtime_data = coordinator
@@ -44,7 +51,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: Elke27ConfigEntry) -> bo
     coordinator.panel_device_id = panel.id
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     _async_remove_stale(hass, entry, coordinator)
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    # No update listener: the options are read when used, and every flow that changes the
+    # entry's data reloads it once itself.
     return True
 
 
@@ -56,15 +64,25 @@ async def async_unload_entry(hass: HomeAssistant, entry: Elke27ConfigEntry) -> b
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: Elke27ConfigEntry) -> bool:
-    """Entries from a newer version cannot be read by this one."""
-    if entry.version > 1:
-        LOGGER.error("Cannot downgrade the %s configuration from version %s", entry.title, entry.version)
-        return False
-    return True
+    """Bring an entry to the current version; entries of the community integration are taken over."""
+    return await migration.async_migrate_entry(hass, entry)
 
 
-async def _async_options_updated(hass: HomeAssistant, entry: Elke27ConfigEntry) -> None:
-    await hass.config_entries.async_reload(entry.entry_id)
+async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Forget the repair issues about a deleted entry."""
+    migration.async_remove_issues(hass, entry)
+
+
+async def _async_learn_identity(hass: HomeAssistant, entry: Elke27ConfigEntry) -> bool:
+    """An entry taken over from the community integration whose panel has not told its MAC yet."""
+    if (mac := await migration.async_ask_mac(entry.data[CONF_HOST])) is None:
+        migration.async_issue_identity_unknown(hass, entry)
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="identity_unknown",
+            translation_placeholders={"name": entry.title, "host": entry.data[CONF_HOST]},
+        )
+    return migration.async_adopt_identity(hass, entry, mac)
 
 
 def _async_remove_stale(hass: HomeAssistant, entry: Elke27ConfigEntry, coordinator: Elke27Coordinator) -> None:

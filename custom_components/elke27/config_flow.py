@@ -1,7 +1,8 @@
 """Config flow for Elk E27: find the panel, link it once, keep only the link credentials.
 
 The access code and passphrase live in this flow's memory for the duration of one
-link attempt; they are never stored, logged or shown again.
+link attempt (the access code is offered again after a failed attempt); they are never
+stored or logged.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.components.network import async_get_ipv4_broadcast_addresses
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
@@ -34,6 +35,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+from homeassistant.helpers.typing import DiscoveryInfoType
 
 from . import const
 from .const import (
@@ -52,6 +54,7 @@ from .const import (
     LOGGER,
     MANUAL_ENTRY,
 )
+from .discovery import panel_from_discovery
 from .e27 import (
     DiscoveredPanel,
     E27ConnectionError,
@@ -59,50 +62,33 @@ from .e27 import (
     E27LinkError,
     E27LinkTableFullError,
     E27ProvisioningRequired,
+    E27SessionRefusedError,
     LinkCredentials,
     Session,
-    async_discover,
     async_probe,
     async_provision,
 )
-from .e27.connection import async_close, async_open, async_read_greeting
-from .e27.messages import JsonStreamSplitter
 from .entry_data import client_identity, new_client_data
+from .flow_helpers import async_identify, async_scan, async_wait_for_watcher, progress_watchers
+from .migration import CURRENT_MINOR_VERSION
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off"))
 LINK_SCHEMA = vol.Schema({vol.Required(CONF_ACCESS_CODE): _PASSWORD, vol.Required(CONF_PASSPHRASE): _PASSWORD})
 _PORT = NumberSelector(NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX))
+# Steps by source: where the access code and passphrase are asked, where the link's progress shows.
+_LINK_STEPS = {"user": ("link", "provision"), SOURCE_REAUTH: ("reauth_confirm", "reauth_provision")}
 
 
-def _host_schema(host: str = "", port: int = DEFAULT_PORT) -> vol.Schema:
-    return vol.Schema(
-        {
-            vol.Required(CONF_HOST, default=host): TextSelector(),
-            vol.Required(CONF_PORT, default=port): _PORT,
-        }
-    )
-
-
-async def _async_tcp_reachable(host: str, port: int) -> bool:
-    """True if something at host:port greets like an E27 panel."""
-    try:
-        reader, writer = await async_open(host, port, const.FLOW_PROBE_TIMEOUT)
-    except E27ConnectionError:
-        return False
-    try:
-        await async_read_greeting(reader, JsonStreamSplitter(), const.FLOW_PROBE_TIMEOUT)
-    except E27Error:
-        return False
-    finally:
-        await async_close(writer)
-    return True
+HOST_SCHEMA = vol.Schema(
+    {vol.Required(CONF_HOST): TextSelector(), vol.Required(CONF_PORT, default=DEFAULT_PORT): _PORT}
+)
 
 
 class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
     """Link an Elk E27 panel."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    MINOR_VERSION = CURRENT_MINOR_VERSION
 
     def __init__(self) -> None:
         """Start with nothing known about the panel."""
@@ -111,8 +97,12 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
         self._panel: DiscoveredPanel | None = None
         self._discovered: dict[str, DiscoveredPanel] = {}
         self._client: dict[str, str] = new_client_data()
+        self._scan_task: asyncio.Task[list[DiscoveredPanel]] | None = None
         self._link_task: asyncio.Task[LinkCredentials] | None = None
+        self._announcer: tuple[asyncio.Future[Any], asyncio.Task[None]] | None = None
+        self._watched = False
         self._link_errors: dict[str, str] = {}
+        self._access_code = ""
         self._credentials: LinkCredentials | None = None
 
     @staticmethod
@@ -121,116 +111,166 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
         """Options for an existing panel."""
         return Elke27OptionsFlow()
 
+    @callback
+    def async_remove(self) -> None:
+        """The dialog was closed: stop looking and stop linking (the panel keeps no half link)."""
+        for task in (self._scan_task, self._link_task):
+            if task is not None:
+                task.cancel()
+
+    # -- progress ------------------------------------------------------------------------------
+
+    def _show_progress(
+        self, step_id: str, action: str, task: asyncio.Future[Any], placeholders: dict[str, str]
+    ) -> ConfigFlowResult:
+        """Show progress until task ends, and make sure the dialog hears that it ended."""
+        if self._announcer is None or self._announcer[0] is not task:
+            self._announcer = (task, self.hass.async_create_task(self._async_announce(task), "elke27 progress"))
+        return self.async_show_progress(
+            step_id=step_id,
+            progress_action=action,
+            progress_task=self._announcer[1],
+            description_placeholders=placeholders,
+        )
+
+    async def _async_announce(self, task: asyncio.Future[Any]) -> None:
+        watchers = progress_watchers(self.hass)
+        if self._watched:  # the dialog subscribed at an earlier progress step and stays subscribed
+            await asyncio.wait((task,))
+        else:
+            self._watched = await async_wait_for_watcher(self.hass, task, watchers)
+
     # -- finding the panel ---------------------------------------------------------------------
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Offer the panels found on the network, or go to manual entry."""
+        """Look for panels on the network, showing that it is looking."""
+        if self._scan_task is None:
+            self._scan_task = self.hass.async_create_task(async_scan(self.hass), "elke27 discovery scan")
+        if not self._scan_task.done():
+            return self._show_progress("user", "discovering", self._scan_task, {})
+        configured = self._async_current_ids(include_ignore=False)
+        found = self._scan_task.result()
+        self._discovered = {panel.mac: panel for panel in found if panel.mac not in configured}
+        if self.cur_step is None:  # the scan ended before any progress was shown (no network)
+            return await (self.async_step_pick() if self._discovered else self.async_step_manual())
+        return self.async_show_progress_done(next_step_id="pick" if self._discovered else "manual")
+
+    async def async_step_pick(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Offer the panels found on the network, or manual entry."""
         if user_input is not None:
             choice = user_input[CONF_PANEL]
             if choice == MANUAL_ENTRY:
                 return await self.async_step_manual()
             panel = self._discovered[choice]
-            await self.async_set_unique_id(panel.mac)
+            await self.async_set_unique_id(panel.mac, raise_on_progress=False)
             self._abort_if_unique_id_configured()
             self._panel, self._host, self._port = panel, panel.host, panel.port
             return await self.async_step_link()
-        targets = [str(address) for address in await async_get_ipv4_broadcast_addresses(self.hass)]
-        found = await async_discover(const.FLOW_DISCOVERY_TIMEOUT, targets=targets, port=const.DISCOVERY_PORT)
-        configured = self._async_current_ids(include_ignore=False)
-        self._discovered = {panel.mac: panel for panel in found if panel.mac not in configured}
-        if not self._discovered:
-            return await self.async_step_manual()
         options = [
             SelectOptionDict(value=mac, label=f"{panel.name} ({panel.host})") for mac, panel in self._discovered.items()
         ]
         options.append(SelectOptionDict(value=MANUAL_ENTRY, label=MANUAL_ENTRY))
-        return self.async_show_form(
-            step_id="user",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(CONF_PANEL): SelectSelector(
-                        SelectSelectorConfig(options=options, translation_key=CONF_PANEL)
-                    )
-                }
-            ),
-        )
+        selector = SelectSelector(SelectSelectorConfig(options=options, translation_key=CONF_PANEL))
+        return self.async_show_form(step_id="pick", data_schema=vol.Schema({vol.Required(CONF_PANEL): selector}))
 
     async def async_step_manual(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the panel's address."""
         errors: dict[str, str] = {}
         if user_input is not None:
             host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
-            panel, error = await self._async_identify(host, port)
+            panel, error = await async_identify(host, port)
             if panel is None:
                 errors["base"] = error
             else:
-                await self.async_set_unique_id(panel.mac)
+                await self.async_set_unique_id(panel.mac, raise_on_progress=False)
                 self._abort_if_unique_id_configured(updates={CONF_HOST: host, CONF_PORT: port})
                 self._panel, self._host, self._port = panel, host, port
                 return await self.async_step_link()
         return self.async_show_form(
             step_id="manual",
-            data_schema=self.add_suggested_values_to_schema(_host_schema(), user_input),
+            data_schema=self.add_suggested_values_to_schema(HOST_SCHEMA, user_input),
             errors=errors,
         )
 
-    async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
-        """A known panel showed up at a new address: follow it."""
-        await self.async_set_unique_id(format_mac(discovery_info.macaddress))
-        self._abort_if_unique_id_configured(updates={CONF_HOST: discovery_info.ip})
-        return self.async_abort(reason="not_supported")
+    async def async_step_integration_discovery(self, discovery_info: DiscoveryInfoType) -> ConfigFlowResult:
+        """A panel answered the background scan."""
+        return await self._async_discovered(panel_from_discovery(discovery_info))
 
-    async def _async_identify(self, host: str, port: int) -> tuple[DiscoveredPanel | None, str]:
-        """The panel at host:port (its MAC comes only from UDP discovery), or an error key."""
-        if not await _async_tcp_reachable(host, port):
-            return None, "cannot_connect"
-        panel = await async_probe(host, const.FLOW_PROBE_TIMEOUT, port=const.DISCOVERY_PORT)
-        if panel is None:
-            return None, "no_discovery_reply"
-        return panel, ""
+    async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
+        """Something with Elk's MAC prefix (or a known panel) got an address."""
+        mac = format_mac(discovery_info.macaddress)
+        await self.async_set_unique_id(mac)
+        self._abort_if_unique_id_configured(updates={CONF_HOST: discovery_info.ip})
+        # Elk's M1 controllers share the prefix: only an E27 answers E27 discovery.
+        panel = await async_probe(discovery_info.ip, const.FLOW_PROBE_TIMEOUT, port=const.DISCOVERY_PORT)
+        if panel is None or panel.mac != mac:
+            return self.async_abort(reason="not_e27")
+        return await self._async_discovered(panel)
+
+    async def _async_discovered(self, panel: DiscoveredPanel) -> ConfigFlowResult:
+        await self.async_set_unique_id(panel.mac)
+        self._abort_if_unique_id_configured(updates={CONF_HOST: panel.host, CONF_PORT: panel.port})
+        self._panel, self._host, self._port = panel, panel.host, panel.port
+        self.context["title_placeholders"] = {"name": panel.name}
+        return await self.async_step_discovery_confirm()
+
+    async def async_step_discovery_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask before linking a panel that was found on the network."""
+        if user_input is not None:
+            return await self.async_step_link()
+        self._set_confirm_only()
+        return self.async_show_form(step_id="discovery_confirm", description_placeholders=self._placeholders())
 
     # -- linking -------------------------------------------------------------------------------
 
     async def async_step_link(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the access code and passphrase, then link."""
         if user_input is not None:
-            return self._start_link(user_input)
+            return await self._async_link(user_input)
+        return self._link_form()
+
+    def _link_form(self) -> ConfigFlowResult:
+        """The access code and passphrase form; after a failed attempt the access code is filled in."""
+        step_id, _ = self._link_steps()
+        schema = self.add_suggested_values_to_schema(
+            LINK_SCHEMA, {CONF_ACCESS_CODE: self._access_code} if self._access_code else None
+        )
         return self.async_show_form(
-            step_id="link",
-            data_schema=LINK_SCHEMA,
-            errors=self._link_errors,
-            description_placeholders=self._placeholders(),
+            step_id=step_id, data_schema=schema, errors=self._link_errors, description_placeholders=self._placeholders()
         )
 
-    def _start_link(self, user_input: Mapping[str, Any]) -> ConfigFlowResult:
-        identity = client_identity({CONF_CLIENT: self._client})
-        self._link_task = self.hass.async_create_task(
+    async def _async_link(self, user_input: Mapping[str, Any]) -> ConfigFlowResult:
+        """Link; the answer of a panel that replies quickly is shown at once, else a progress step."""
+        self._access_code = user_input[CONF_ACCESS_CODE]
+        self._link_task = task = self.hass.async_create_task(
             async_provision(
                 self._host,
                 self._port,
                 user_input[CONF_ACCESS_CODE],
                 user_input[CONF_PASSPHRASE],
-                identity,
+                client_identity({CONF_CLIENT: self._client}),
                 const.LINK_TIMEOUT,
             ),
             "elke27 link",
         )
-        return self._show_linking()
+        await asyncio.wait((task,), timeout=const.LINK_QUICK_WAIT)
+        if not task.done():
+            return self._show_linking()
+        if self._link_outcome():
+            return await self.async_step_finish()
+        return self._link_form()
 
     def _show_linking(self) -> ConfigFlowResult:
         assert self._link_task is not None
-        return self.async_show_progress(
-            step_id="provision",
-            progress_action="linking",
-            progress_task=self._link_task,
-            description_placeholders=self._placeholders(),
-        )
+        placeholders = self._placeholders() | {"seconds": f"{const.LINK_TIMEOUT:g}"}
+        return self._show_progress(self._link_steps()[1], "linking", self._link_task, placeholders)
 
-    async def async_step_provision(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Still linking: keep showing progress. Finished: go on, or back to the form with the reason."""
+    def _link_steps(self) -> tuple[str, str]:
+        return _LINK_STEPS[SOURCE_REAUTH if self.source == SOURCE_REAUTH else "user"]
+
+    def _link_outcome(self) -> bool:
+        """Consume the finished link task: True with the credentials, else False with the form's error."""
         assert self._link_task is not None
-        if not self._link_task.done():  # the frontend asked for the flow while the panel is silent
-            return self._show_linking()
         task, self._link_task = self._link_task, None
         try:
             self._credentials = task.result()
@@ -245,9 +285,17 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
             self._link_errors = {"base": "unknown"}
         else:
             self._link_errors = {}
-            return self.async_show_progress_done(next_step_id="finish")
-        next_step = "reauth_confirm" if self.source == SOURCE_REAUTH else "link"
-        return self.async_show_progress_done(next_step_id=next_step)
+            return True
+        return False
+
+    async def async_step_provision(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Still linking: keep showing progress. Finished: go on, or back to the form with the reason."""
+        assert self._link_task is not None
+        if not self._link_task.done():  # the frontend asked for the flow while the panel is silent
+            return self._show_linking()
+        return self.async_show_progress_done(next_step_id="finish" if self._link_outcome() else self._link_steps()[0])
+
+    async_step_reauth_provision = async_step_provision
 
     async def async_step_finish(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Store what the panel gave us (and nothing else secret)."""
@@ -269,8 +317,9 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     def _placeholders(self) -> dict[str, str]:
-        name = self._panel.name if self._panel else self._host
-        return {"name": name, "host": self._host}
+        if self.source == SOURCE_REAUTH:
+            return {"name": self._get_reauth_entry().title, "host": self._host}
+        return {"name": self._panel.name if self._panel else self._host, "host": self._host}
 
     # -- reauth and reconfigure ----------------------------------------------------------------
 
@@ -283,53 +332,53 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the access code and passphrase again, after checking it is the same panel."""
         if user_input is not None:
-            panel, error = await self._async_identify(self._host, self._port)
+            panel, error = await async_identify(self._host, self._port)
             if panel is None:
                 self._link_errors = {"base": error}
+                self._access_code = user_input[CONF_ACCESS_CODE]
             else:
                 await self.async_set_unique_id(panel.mac)
                 self._abort_if_unique_id_mismatch(reason="wrong_panel")
                 self._panel = panel
-                return self._start_link(user_input)
-        return self.async_show_form(
-            step_id="reauth_confirm",
-            data_schema=LINK_SCHEMA,
-            errors=self._link_errors,
-            description_placeholders={"name": self._get_reauth_entry().title, "host": self._host},
-        )
+                return await self._async_link(user_input)
+        return self._link_form()
 
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Move the panel to a new address, verified by connecting with the stored link."""
+        """Move the panel to a new address, after checking it is the same panel with a working link."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
             host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
-            panel, error = await self._async_identify(host, port)
-            if panel is None:
-                errors["base"] = error
-            else:
+            panel, error = await async_identify(host, port)
+            if panel is not None:
                 await self.async_set_unique_id(panel.mac)
                 self._abort_if_unique_id_mismatch(reason="wrong_panel")
                 error = await self._async_verify_link(entry, host, port)
-                if error:
-                    errors["base"] = error
-                else:
-                    return self.async_update_reload_and_abort(entry, data_updates={CONF_HOST: host, CONF_PORT: port})
+            if not error:
+                return self.async_update_reload_and_abort(entry, data_updates={CONF_HOST: host, CONF_PORT: port})
+            errors["base"] = error
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                _host_schema(), user_input or {CONF_HOST: entry.data[CONF_HOST], CONF_PORT: entry.data[CONF_PORT]}
+                HOST_SCHEMA, user_input or {CONF_HOST: entry.data[CONF_HOST], CONF_PORT: entry.data[CONF_PORT]}
             ),
             errors=errors,
         )
 
     async def _async_verify_link(self, entry: ConfigEntry, host: str, port: int) -> str:
-        """Connect with the stored credentials; an error key, or "" when the session came up."""
+        """An error key, or "" when the stored link works with the panel at host:port."""
+        client = entry.runtime_data.client if entry.state is ConfigEntryState.LOADED else None
+        if client is not None and client.connected:
+            # The running session proves the link, and the panel answered with the entry's MAC.
+            # A second session for the same identity would be refused while this one is online.
+            return ""
         session = Session(host, port, client_identity(entry.data), entry.data.get(CONF_LINKKEY), name=entry.title)
         try:
             await session.connect()
         except E27ProvisioningRequired:
             return ""  # the right panel, but it wants a new link: reauth will follow the reload
+        except E27SessionRefusedError:
+            return "session_refused"
         except E27Error:
             return "cannot_connect"
         finally:
@@ -338,7 +387,7 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class Elke27OptionsFlow(OptionsFlow):
-    """How the integration behaves in Home Assistant."""
+    """How the integration behaves in Home Assistant (read when used: no reload needed)."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Whether Away stays Away when nobody leaves during the exit delay."""

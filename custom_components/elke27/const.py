@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Final
 
 from .e27.const import DEFAULT_PORT as PANEL_PORT
@@ -16,7 +17,17 @@ DEFAULT_PORT: Final = PANEL_PORT
 DISCOVERY_PORT: Final[int] = PANEL_DISCOVERY_PORT
 FLOW_DISCOVERY_TIMEOUT: Final = 3.0
 FLOW_PROBE_TIMEOUT: Final = 3.0
+# A panel with the right access code and passphrase links in well under a second; with a wrong
+# one it stays silent, so the flow gives up after LINK_TIMEOUT. The link step waits
+# LINK_QUICK_WAIT for the answer itself and shows a progress step only after that.
 LINK_TIMEOUT: Final = 15.0
+LINK_QUICK_WAIT: Final = 2.0
+# A progress step's end is announced by an event the frontend subscribes to only after
+# drawing the step; the announcement waits up to this long for that subscription.
+PROGRESS_WATCHER_WAIT: Final = 10.0
+PROGRESS_WATCHER_POLL: Final = 0.05
+# Background discovery: one bounded UDP scan at start and then periodically.
+BACKGROUND_DISCOVERY_INTERVAL: Final = timedelta(minutes=15)
 
 CONF_MAC: Final = "mac"
 CONF_PANEL_NAME: Final = "panel_name"
@@ -31,6 +42,12 @@ CONF_PANEL: Final = "panel"
 CONF_KEEP_AWAY: Final = "keep_away"
 DEFAULT_KEEP_AWAY: Final = False
 MANUAL_ENTRY: Final = "manual"
+
+# What the community integration (the same domain, entry version 1.1) stores; its entries are
+# adopted by the migration to entry version 1.2.
+COMMUNITY_CONF_SERIAL: Final = "integration_serial"
+COMMUNITY_CONF_LINK_KEYS: Final = "link_keys_json"
+COMMUNITY_CONF_PANEL: Final = "panel"
 
 # Our identity towards the panel; `sn` is random per config entry.
 CLIENT_MN: Final = "222"

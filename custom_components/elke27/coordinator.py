@@ -12,7 +12,7 @@ from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.storage import Store
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .area_events import AreaEvent, AreaTracker, Intent, Source
@@ -28,7 +28,7 @@ from .e27 import (
     PanelEvent,
 )
 from .e27.const import ErrorCode
-from .entry_data import client_identity, link_credentials
+from .entry_data import client_identity, entity_unique_id, link_credentials
 from .helpers import not_ready_error
 from .texts import event_message
 from .troubles import RepairIssues
@@ -49,7 +49,7 @@ def cache_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
 
 
 class Elke27Coordinator(DataUpdateCoordinator[Panel]):
-    """Holds the live panel model; never polls, the panel pushes."""
+    """Holds the live panel model; never polls, the panel pushes (a refresh re-reads its state)."""
 
     config_entry: Elke27ConfigEntry
 
@@ -121,6 +121,21 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         if self.client is not None:
             await self.client.async_close()
             await self._store.async_save(self.client.export_cache())
+
+    async def _async_update_data(self) -> Panel:
+        """Re-read the panel's state: only on request (homeassistant.update_entity), never on a timer."""
+        client = self.client
+        if client is None or not client.connected:
+            raise UpdateFailed(translation_domain=DOMAIN, translation_key="not_connected")
+        try:
+            await client.async_refresh()
+        except E27Error as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="refresh_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        return client.panel
 
     async def _async_on_stop(self, event: Event) -> None:
         await self.async_shutdown()
@@ -219,7 +234,7 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
 
     def unique_id(self, key: str, element_id: int) -> str:
         """The unique id of an entity of one kind (its description key) for one panel element."""
-        return f"{self.mac}_{key}_{element_id}"
+        return entity_unique_id(self.mac, key, element_id)
 
     def element_id(self, unique_id: str, key: str) -> int | None:
         """The element id inside one of our unique ids of that kind, or None."""

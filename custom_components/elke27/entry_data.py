@@ -34,3 +34,8 @@ def link_credentials(data: Mapping[str, Any]) -> LinkCredentials | None:
     if not data.get(CONF_LINKKEY) or not data.get(CONF_LINKHMAC):
         return None
     return LinkCredentials(data[CONF_LINKKEY], data[CONF_LINKHMAC])
+
+
+def entity_unique_id(mac: str, key: str, element_id: int) -> str:
+    """The unique id of the entity of one kind (its description key) for one element of the panel."""
+    return f"{mac}_{key}_{element_id}"

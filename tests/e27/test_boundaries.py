@@ -66,6 +66,7 @@ def test_public_surface() -> None:
         "E27LinkTableFullError",
         "E27ProtocolError",
         "E27ProvisioningRequired",
+        "E27SessionRefusedError",
         "E27TimeoutError",
         "FanMode",
         "Light",

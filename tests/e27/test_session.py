@@ -12,6 +12,7 @@ from custom_components.elke27.e27 import (
     E27ConnectionError,
     E27Error,
     E27ProvisioningRequired,
+    E27SessionRefusedError,
     E27TimeoutError,
     Message,
     Session,
@@ -222,7 +223,7 @@ async def test_several_concurrent_sessions(
 
 
 async def test_second_session_for_the_same_identity_is_refused(session: Session, make_session: SessionFactory) -> None:
-    with pytest.raises(E27ConnectionError, match="another client"):
+    with pytest.raises(E27SessionRefusedError, match="another client"):
         await make_session().connect()
     assert session.connected
 
@@ -258,9 +259,8 @@ async def test_connect_to_a_closed_port_is_a_connection_error(identity: ClientId
 
 async def test_refused_hello_is_a_connection_error(make_session: SessionFactory, panel: EmulatorPanel) -> None:
     panel.refuse_hello(True)
-    with pytest.raises(E27ConnectionError) as err:
+    with pytest.raises(E27SessionRefusedError):  # a connection error: retry later
         await make_session().connect()
-    assert not isinstance(err.value, E27TimeoutError)
 
 
 async def test_frame_right_behind_the_hello_reply_is_not_lost(identity: ClientIdentity) -> None:

@@ -17,6 +17,7 @@ from .errors import (
     E27LinkTableFullError,
     E27ProtocolError,
     E27ProvisioningRequired,
+    E27SessionRefusedError,
     E27TimeoutError,
 )
 from .linking import LinkCredentials
@@ -68,6 +69,7 @@ __all__ = [
     "E27LinkTableFullError",
     "E27ProtocolError",
     "E27ProvisioningRequired",
+    "E27SessionRefusedError",
     "E27TimeoutError",
     "FanMode",
     "Light",

@@ -376,6 +376,14 @@ class E27Client(ClientActions):
             if changed := diff(before, self.panel):
                 self._notify(PanelEvent(changed))
 
+    async def async_refresh(self) -> None:
+        """Re-read every runtime status from the panel (the configuration stays as it is).
+
+        The panel pushes its changes, so this is only needed when something may have been
+        missed; listeners hear what changed. Raises E27ConnectionError when not connected.
+        """
+        await Bootstrap(self._require_session(), self._live, self.name).state()
+
     # -- commands (the panel actions are in ClientActions) ----------------------------------------
 
     def _require_session(self) -> Session:

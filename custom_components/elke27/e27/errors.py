@@ -15,6 +15,11 @@ class E27TimeoutError(E27ConnectionError):
     """The panel did not answer in time."""
 
 
+class E27SessionRefusedError(E27ConnectionError):
+    """The panel knows the link but refused a session: the same identity is online elsewhere,
+    or every session slot is taken (PROTOCOL.md §7.4)."""
+
+
 class E27ProvisioningRequired(E27Error):
     """The link credentials are missing or were refused by the panel: link again."""
 

@@ -16,6 +16,7 @@ from .errors import (
     E27MessageError,
     E27ProtocolError,
     E27ProvisioningRequired,
+    E27SessionRefusedError,
     E27TimeoutError,
 )
 from .messages import JsonObject, JsonStreamSplitter, parse_message
@@ -76,7 +77,7 @@ def accept_hello(reply: JsonObject, linkkey: str) -> HelloResult:
     body = message.body
     sk, shm = body.get("sk"), body.get("shm")
     if message.session_id is None or not isinstance(sk, str) or not sk or not isinstance(shm, str) or not shm:
-        raise E27ConnectionError(
+        raise E27SessionRefusedError(
             "the panel refused a new session (no session key); another client may be using this identity"
         )
     try:

@@ -65,17 +65,31 @@ def _loopback(socket_enabled: None) -> None:
 
 @pytest.fixture(autouse=True)
 def _fast_timeouts() -> Iterator[None]:
-    # Short enough for the tests that wait them out (a wrong passphrase gets no answer), long
-    # enough that a loaded machine never runs them out on a panel that does answer.
+    """Short timeouts; discovery broadcasts go to loopback; no frontend waits for progress events.
+
+    Short enough for the tests that wait them out (a wrong passphrase gets no answer), long
+    enough that a loaded machine never runs them out on a panel that does answer.
+    """
     with (
         patch.object(const, "LINK_TIMEOUT", 2.0),
         patch.object(const, "FLOW_DISCOVERY_TIMEOUT", 1.0),
         patch.object(const, "FLOW_PROBE_TIMEOUT", 2.0),
+        patch.object(const, "PROGRESS_WATCHER_WAIT", 0),
+        # Longer than LINK_TIMEOUT: a link answers (or times out) within the submit itself, unless a
+        # test sets it to 0 to see the progress step.
+        patch.object(const, "LINK_QUICK_WAIT", 5.0),
         patch(
-            "custom_components.elke27.config_flow.async_get_ipv4_broadcast_addresses",
+            "custom_components.elke27.flow_helpers.async_get_ipv4_broadcast_addresses",
             AsyncMock(return_value={IPv4Address("127.0.0.1")}),
         ),
     ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_background_discovery() -> Iterator[None]:
+    """The background scan would find the test's panel and start flows of its own; its tests enable it."""
+    with patch("custom_components.elke27.async_setup_discovery"):
         yield
 
 
@@ -124,6 +138,8 @@ def linked_entry(panel: EmulatorPanel) -> MockConfigEntry:
         domain=DOMAIN,
         title=PANEL_NAME,
         unique_id=PANEL_MAC,
+        version=1,
+        minor_version=2,
         data={
             CONF_HOST: "127.0.0.1",
             CONF_PORT: panel.port,

@@ -1,4 +1,4 @@
-"""The config flow against the emulated panel: link, errors that recover, reauth, reconfigure, DHCP, options."""
+"""Adding a panel against the emulated panel: scan, pick or type the address, link, errors that recover."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from typing import Any
 from unittest.mock import AsyncMock, patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_DHCP, SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResult, FlowResultType
-from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.elke27 import const
@@ -27,35 +26,27 @@ from custom_components.elke27.const import (
 from e27_emulator import EmulatorPanel
 
 from .conftest import ACCESS_CODE, PANEL_MAC, PANEL_NAME, PASSPHRASE, panel_config
+from .flows import GOOD, WRONG, finish_progress, link_form, start_user_flow, suggested
 
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
 
-GOOD = {CONF_ACCESS_CODE: ACCESS_CODE, CONF_PASSPHRASE: PASSPHRASE}
-WRONG = {CONF_ACCESS_CODE: ACCESS_CODE, CONF_PASSPHRASE: "not the passphrase"}
+
+def _closed_port(panel: EmulatorPanel) -> int:
+    return panel.port + 1 if panel.port < 65535 else panel.port - 1
 
 
-async def _link(hass: HomeAssistant, flow_id: str, secrets: dict[str, str]) -> FlowResult:
-    """Submit the link form, let the link task finish, and return what the flow shows next."""
-    result = await hass.config_entries.flow.async_configure(flow_id, secrets)
-    assert result["type"] is FlowResultType.SHOW_PROGRESS
-    assert result["progress_action"] == "linking"
-    await hass.async_block_till_done()
-    return await hass.config_entries.flow.async_configure(flow_id)
-
-
-async def test_discovered_panel_is_linked(hass: HomeAssistant, panel: EmulatorPanel) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PANEL: PANEL_MAC})
-    assert result["step_id"] == "link"
+async def test_discovered_panel_is_linked_without_a_progress_step(hass: HomeAssistant, panel: EmulatorPanel) -> None:
+    result = await link_form(hass)
     assert result["description_placeholders"] == {"name": PANEL_NAME, "host": "127.0.0.1"}
+    assert suggested(result, CONF_ACCESS_CODE) is None
 
-    result = await _link(hass, result["flow_id"], GOOD)
+    # The panel answers at once: the entry is created by the submit itself, nothing waits on an event.
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], GOOD)
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == PANEL_NAME
     assert result["result"].unique_id == PANEL_MAC
+    assert (result["result"].version, result["result"].minor_version) == (1, 2)
     data = result["data"]
     assert set(data) == {"host", "port", "mac", "panel_name", "client", "linkkey", "linkhmac"}
     assert set(data[CONF_CLIENT]) == {"mn", "sn", "fwver", "hwver", "osver"}
@@ -68,9 +59,8 @@ async def test_discovered_panel_is_linked(hass: HomeAssistant, panel: EmulatorPa
 
 
 async def test_each_entry_gets_its_own_client_identity(hass: HomeAssistant, panel: EmulatorPanel) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PANEL: PANEL_MAC})
-    first = (await _link(hass, result["flow_id"], GOOD))["data"][CONF_CLIENT]["sn"]
+    result = await link_form(hass)
+    first = (await hass.config_entries.flow.async_configure(result["flow_id"], GOOD))["data"][CONF_CLIENT]["sn"]
     assert len(first) == 12
     assert first in panel.links
     assert not hass.config_entries.flow.async_progress()
@@ -78,36 +68,58 @@ async def test_each_entry_gets_its_own_client_identity(hass: HomeAssistant, pane
     other_mac = "02:00:00:00:00:99"
     async with EmulatorPanel(panel_config(mac=other_mac)) as other:
         with patch.object(const, "DISCOVERY_PORT", other.discovery_port):
-            result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+            result = await start_user_flow(hass)
             result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PANEL: other_mac})
-            second = (await _link(hass, result["flow_id"], GOOD))["data"][CONF_CLIENT]["sn"]
-    assert second != first
-    assert second in other.links
+            second = (await hass.config_entries.flow.async_configure(result["flow_id"], GOOD))["data"][CONF_CLIENT]
+    assert second["sn"] != first
+    assert second["sn"] in other.links
 
 
-async def test_wrong_secret_shows_no_answer_and_recovers(hass: HomeAssistant, panel: EmulatorPanel) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PANEL: PANEL_MAC})
+async def test_wrong_passphrase_keeps_the_access_code_and_the_step(hass: HomeAssistant, panel: EmulatorPanel) -> None:
+    result = await link_form(hass)
 
-    result = await _link(hass, result["flow_id"], WRONG)
+    # The panel stays silent; LINK_TIMEOUT (2 s here) is shorter than the quick wait: no progress step.
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], WRONG)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "link"
     assert result["errors"] == {"base": "no_answer"}
+    assert suggested(result, CONF_ACCESS_CODE) == ACCESS_CODE
+    assert suggested(result, CONF_PASSPHRASE) is None
 
-    result = await _link(hass, result["flow_id"], GOOD)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], GOOD)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert ACCESS_CODE not in repr(result["result"].as_dict())
+
+
+async def test_slow_panel_shows_progress_then_the_result(hass: HomeAssistant, panel: EmulatorPanel) -> None:
+    result = await link_form(hass)
+    with patch.object(const, "LINK_QUICK_WAIT", 0):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], WRONG)
+        assert result["type"] is FlowResultType.SHOW_PROGRESS
+        assert result["step_id"] == "provision"
+        assert result["progress_action"] == "linking"
+        assert result["description_placeholders"] == {
+            "name": PANEL_NAME,
+            "host": "127.0.0.1",
+            "seconds": f"{const.LINK_TIMEOUT:g}",
+        }
+        result = await finish_progress(hass, result)
+        assert (result["step_id"], result["errors"]) == ("link", {"base": "no_answer"})
+        assert suggested(result, CONF_ACCESS_CODE) == ACCESS_CODE
+
+        result = await finish_progress(hass, await hass.config_entries.flow.async_configure(result["flow_id"], GOOD))
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_full_link_table_and_recovery(hass: HomeAssistant, panel: EmulatorPanel) -> None:
     for index in range(panel.config.max_links):
         panel.add_link(f"other{index:07d}")
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PANEL: PANEL_MAC})
-    result = await _link(hass, result["flow_id"], GOOD)
+    result = await link_form(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], GOOD)
     assert result["errors"] == {"base": "link_table_full"}
 
     panel.revoke_link("other0000000")
-    result = await _link(hass, result["flow_id"], GOOD)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], GOOD)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -119,22 +131,21 @@ async def test_full_link_table_and_recovery(hass: HomeAssistant, panel: Emulator
 async def test_link_errors_recover(
     hass: HomeAssistant, panel: EmulatorPanel, error: Exception | None, key: str
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PANEL: PANEL_MAC})
+    result = await link_form(hass)
     if error is None:
         await panel.stop()
-        result = await _link(hass, result["flow_id"], GOOD)
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], GOOD)
         await panel.start()
     else:
         with patch("custom_components.elke27.config_flow.async_provision", AsyncMock(side_effect=error)):
-            result = await _link(hass, result["flow_id"], GOOD)
+            result = await hass.config_entries.flow.async_configure(result["flow_id"], GOOD)
     assert result["errors"] == {"base": key}
-    result = await _link(hass, result["flow_id"], GOOD)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], GOOD)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_manual_entry_errors_recover(hass: HomeAssistant, panel: EmulatorPanel) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PANEL: MANUAL_ENTRY})
     assert result["step_id"] == "manual"
 
@@ -163,24 +174,35 @@ async def test_manual_entry_errors_recover(hass: HomeAssistant, panel: EmulatorP
         result["flow_id"], {CONF_HOST: " 127.0.0.1 ", CONF_PORT: panel.port}
     )
     assert result["step_id"] == "link"
-    result = await _link(hass, result["flow_id"], GOOD)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], GOOD)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_HOST] == "127.0.0.1"
 
 
-def _closed_port(panel: EmulatorPanel) -> int:
-    return panel.port + 1 if panel.port < 65535 else panel.port - 1
-
-
 async def test_no_panel_found_goes_to_manual_entry(hass: HomeAssistant, panel: EmulatorPanel) -> None:
     with patch.object(const, "DISCOVERY_PORT", _closed_port(panel)):
+        result = await start_user_flow(hass)
+    assert result["step_id"] == "manual"
+
+
+async def test_no_network_for_the_scan_goes_to_manual_entry(hass: HomeAssistant) -> None:
+    with patch("custom_components.elke27.flow_helpers.async_discover", AsyncMock(side_effect=OSError("no route"))):
         result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["step_id"] == "manual"
 
 
+async def test_asking_for_the_flow_while_scanning_keeps_showing_progress(
+    hass: HomeAssistant, panel: EmulatorPanel
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    again = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert again["type"] is FlowResultType.SHOW_PROGRESS
+    assert (await finish_progress(hass, again))["step_id"] == "pick"
+
+
 async def test_already_configured_panel(hass: HomeAssistant, linked_entry: MockConfigEntry) -> None:
     linked_entry.add_to_hass(hass)
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_user_flow(hass)
     # The configured panel is not offered again.
     assert result["step_id"] == "manual"
     result = await hass.config_entries.flow.async_configure(
@@ -191,141 +213,20 @@ async def test_already_configured_panel(hass: HomeAssistant, linked_entry: MockC
 
 
 async def test_discovered_panel_configured_meanwhile(hass: HomeAssistant, linked_entry: MockConfigEntry) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_user_flow(hass)
     linked_entry.add_to_hass(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PANEL: PANEL_MAC})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
 
-async def test_reauth_relinks_the_same_identity(
-    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry
-) -> None:
-    linked_entry.add_to_hass(hass)
-    sn = linked_entry.data[CONF_CLIENT]["sn"]
-    old_key = linked_entry.data[CONF_LINKKEY]
-    panel.revoke_link(sn)
-
-    result = await linked_entry.start_reauth_flow(hass)
-    assert result["step_id"] == "reauth_confirm"
-    result = await _link(hass, result["flow_id"], WRONG)
-    assert result["step_id"] == "reauth_confirm"
-    assert result["errors"] == {"base": "no_answer"}
-
-    result = await _link(hass, result["flow_id"], GOOD)
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_successful"
-    assert linked_entry.data[CONF_CLIENT]["sn"] == sn
-    assert linked_entry.data[CONF_LINKKEY] == panel.links[sn].linkkey_hex != old_key
-    assert ACCESS_CODE not in repr(linked_entry.as_dict())
-
-
-async def test_reauth_panel_unreachable_then_back(
-    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry
-) -> None:
-    linked_entry.add_to_hass(hass)
-    result = await linked_entry.start_reauth_flow(hass)
-    await panel.stop()
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], GOOD)
-    assert result["errors"] == {"base": "cannot_connect"}
-    await panel.start()
-    result = await _link(hass, result["flow_id"], GOOD)
-    assert result["reason"] == "reauth_successful"
-
-
-async def test_reauth_refuses_a_different_panel(hass: HomeAssistant, linked_entry: MockConfigEntry) -> None:
-    linked_entry.add_to_hass(hass)
-    async with EmulatorPanel(panel_config(mac="02:00:00:00:00:99")) as other:
-        hass.config_entries.async_update_entry(linked_entry, data={**linked_entry.data, CONF_PORT: other.port})
-        with patch.object(const, "DISCOVERY_PORT", other.discovery_port):
-            result = await linked_entry.start_reauth_flow(hass)
-            result = await hass.config_entries.flow.async_configure(result["flow_id"], GOOD)
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_panel"
-
-
-async def test_reconfigure_moves_to_a_new_address(
-    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry
-) -> None:
-    linked_entry.add_to_hass(hass)
-    sn = linked_entry.data[CONF_CLIENT]["sn"]
-    async with EmulatorPanel(panel_config()) as moved:
-        moved.add_link(sn, linkkey_hex=panel.links[sn].linkkey_hex, linkhmac_hex=panel.links[sn].linkhmac_hex)
-        with patch.object(const, "DISCOVERY_PORT", moved.discovery_port):
-            result = await linked_entry.start_reconfigure_flow(hass)
-            assert result["step_id"] == "reconfigure"
-            # The panel refuses sessions for a moment: the form stays with an error.
-            moved.refuse_hello(True)
-            result = await hass.config_entries.flow.async_configure(
-                result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: moved.port}
-            )
-            assert result["errors"] == {"base": "cannot_connect"}
-            moved.refuse_hello(False)
-            result = await hass.config_entries.flow.async_configure(
-                result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: moved.port}
-            )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
-    assert linked_entry.data[CONF_PORT] == moved.port
-
-
-async def test_reconfigure_with_a_revoked_link_still_moves(
-    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry
-) -> None:
-    """The address is right (same MAC); the reload will ask for a new link."""
-    linked_entry.add_to_hass(hass)
-    panel.revoke_link(linked_entry.data[CONF_CLIENT]["sn"])
-    result = await linked_entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: panel.port}
-    )
-    assert result["reason"] == "reconfigure_successful"
-
-
-async def test_reconfigure_errors(hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry) -> None:
-    linked_entry.add_to_hass(hass)
-    result = await linked_entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: _closed_port(panel)}
-    )
-    assert result["errors"] == {"base": "cannot_connect"}
-    async with EmulatorPanel(panel_config(mac="02:00:00:00:00:99")) as other:
-        with patch.object(const, "DISCOVERY_PORT", other.discovery_port):
-            result = await hass.config_entries.flow.async_configure(
-                result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: other.port}
-            )
-    assert result["reason"] == "wrong_panel"
-
-
-async def test_dhcp_updates_the_host_of_a_known_panel(hass: HomeAssistant, linked_entry: MockConfigEntry) -> None:
-    linked_entry.add_to_hass(hass)
-    info = DhcpServiceInfo(ip="127.0.0.2", hostname="e27", macaddress=PANEL_MAC.replace(":", ""))
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_DHCP}, data=info)
-    assert result["reason"] == "already_configured"
-    assert linked_entry.data[CONF_HOST] == "127.0.0.2"
-
-
-async def test_dhcp_of_an_unknown_panel_is_not_a_setup_path(hass: HomeAssistant) -> None:
-    info = DhcpServiceInfo(ip="127.0.0.2", hostname="e27", macaddress="020000000099")
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_DHCP}, data=info)
-    assert result["reason"] == "not_supported"
-
-
-async def test_options(hass: HomeAssistant, linked_entry: MockConfigEntry) -> None:
-    linked_entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(linked_entry.entry_id)
-    assert result["step_id"] == "init"
-    schema: Any = result["data_schema"]
-    assert schema({}) == {CONF_KEEP_AWAY: False}
-    result = await hass.config_entries.options.async_configure(result["flow_id"], {CONF_KEEP_AWAY: True})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert linked_entry.options == {CONF_KEEP_AWAY: True}
-
-
-async def test_closing_the_dialog_stops_the_link_attempt(hass: HomeAssistant, panel: EmulatorPanel) -> None:
+async def test_closing_the_dialog_stops_scanning_and_linking(hass: HomeAssistant, panel: EmulatorPanel) -> None:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PANEL: PANEL_MAC})
-    with patch.object(const, "LINK_TIMEOUT", 30):
+    hass.config_entries.flow.async_abort(result["flow_id"])  # while scanning
+    await hass.async_block_till_done()
+
+    result = await link_form(hass)
+    with patch.object(const, "LINK_TIMEOUT", 30), patch.object(const, "LINK_QUICK_WAIT", 0):
         result = await hass.config_entries.flow.async_configure(result["flow_id"], WRONG)
     assert result["type"] is FlowResultType.SHOW_PROGRESS
     await panel.wait_for_connections(1)
@@ -337,26 +238,24 @@ async def test_asking_for_the_flow_while_linking_keeps_showing_progress(
     hass: HomeAssistant, panel: EmulatorPanel
 ) -> None:
     """The frontend re-fetches a progress step; that must not consume the unfinished link task."""
-    for source in ("user", "reauth"):
-        if source == "user":
-            result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-            result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PANEL: PANEL_MAC})
-        else:
-            entry = hass.config_entries.async_entries(DOMAIN)[0]
-            panel.revoke_link(entry.data[CONF_CLIENT]["sn"])
-            entry.async_start_reauth(hass)
-            await hass.async_block_till_done()
-            result = hass.config_entries.flow.async_progress_by_handler(DOMAIN)[0]
-        flow_id = result["flow_id"]
-        panel.reply_delay = 60  # the link reply (and so the task) is held until released below
-        with patch.object(const, "LINK_TIMEOUT", 60):
-            result = await hass.config_entries.flow.async_configure(flow_id, GOOD)
-        assert result["type"] is FlowResultType.SHOW_PROGRESS
-        again = await hass.config_entries.flow.async_configure(flow_id)
-        assert again["type"] is FlowResultType.SHOW_PROGRESS
-        panel.reply_delay = 0
-        await hass.async_block_till_done()
-        result = await hass.config_entries.flow.async_configure(flow_id)
-        assert result["type"] in (FlowResultType.CREATE_ENTRY, FlowResultType.ABORT)
-        if source == "reauth":
-            assert result["reason"] == "reauth_successful"
+    result = await link_form(hass)
+    flow_id = result["flow_id"]
+    panel.reply_delay = 60  # the link reply (and so the task) is held until released below
+    with patch.object(const, "LINK_TIMEOUT", 60), patch.object(const, "LINK_QUICK_WAIT", 0):
+        result = await hass.config_entries.flow.async_configure(flow_id, GOOD)
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    again = await hass.config_entries.flow.async_configure(flow_id)
+    assert again["type"] is FlowResultType.SHOW_PROGRESS
+    panel.reply_delay = 0
+    assert (await finish_progress(hass, again))["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_options(hass: HomeAssistant, linked_entry: MockConfigEntry) -> None:
+    linked_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(linked_entry.entry_id)
+    assert result["step_id"] == "init"
+    schema: Any = result["data_schema"]
+    assert schema({}) == {CONF_KEEP_AWAY: False}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {CONF_KEEP_AWAY: True})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert linked_entry.options == {CONF_KEEP_AWAY: True}

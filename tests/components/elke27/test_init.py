@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from unittest.mock import AsyncMock, patch
@@ -12,6 +13,7 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.elke27.const import CONF_CLIENT, DOMAIN
@@ -170,3 +172,43 @@ async def test_reload_keeps_the_settings_of_wireless_zone_entities(
     entry = entity_registry.async_get(entity_id)
     assert entry is not None
     assert (entry.disabled_by, entry.name) == (None, "Panic button signal")
+
+
+async def test_update_entity_rereads_the_panel(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert await async_setup_component(hass, "homeassistant", {})
+    with patch.object(panel, "_push_now", lambda body: None):  # this change is never pushed
+        panel.open_zone(1)
+        await asyncio.sleep(0)
+    await hass.async_block_till_done()
+    assert state_of(hass, FRONT_DOOR) == STATE_OFF
+
+    await hass.services.async_call("homeassistant", "update_entity", {"entity_id": FRONT_DOOR}, blocking=True)
+    assert state_of(hass, FRONT_DOOR) == STATE_ON
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_update_entity_while_the_panel_is_away(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert await async_setup_component(hass, "homeassistant", {})
+    await panel.stop()
+    await wait_for(hass, lambda: state_of(hass, FRONT_DOOR) == STATE_UNAVAILABLE)
+    await hass.services.async_call("homeassistant", "update_entity", {"entity_id": FRONT_DOOR}, blocking=True)
+    assert state_of(hass, FRONT_DOOR) == STATE_UNAVAILABLE
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_update_entity_that_the_panel_does_not_answer(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert await async_setup_component(hass, "homeassistant", {})
+    panel.ignore_requests("control.get_version_info")
+    await hass.services.async_call("homeassistant", "update_entity", {"entity_id": FRONT_DOOR}, blocking=True)
+    (error,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "Could not re-read the state of the panel" in error.getMessage()
+    assert state_of(hass, FRONT_DOOR) == STATE_UNAVAILABLE
+    panel.ignore_requests("control.get_version_info", ignore=False)
+    panel.open_zone(1)  # the next push brings it back
+    await wait_for(hass, lambda: state_of(hass, FRONT_DOOR) == STATE_ON)

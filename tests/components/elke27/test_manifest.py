@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import homeassistant.components
 import yaml
 from awesomeversion import AwesomeVersion
 
@@ -96,3 +97,51 @@ def test_no_unused_strings() -> None:
             unused += [f"{section}.{kind}.{key}" for key in STRINGS[section].get(kind, {}) if key not in used]
         unused += [f"{section}.step.{step}" for step in STRINGS[section]["step"] if step not in used | {"init"}]
     assert not unused, f"strings.json has strings no code uses: {unused}"
+
+
+# Home Assistant's integration quality scale: the rules of each tier (developers.home-assistant.io).
+TIERS: dict[str, set[str]] = {
+    "bronze": {
+        "action-setup", "appropriate-polling", "brands", "common-modules", "config-flow-test-coverage",
+        "config-flow", "dependency-transparency", "docs-actions", "docs-conditions", "docs-high-level-description",
+        "docs-installation-instructions", "docs-removal-instructions", "docs-triggers", "entity-event-setup",
+        "entity-unique-id", "has-entity-name", "runtime-data", "test-before-configure", "test-before-setup",
+        "unique-config-entry",
+    },
+    "silver": {
+        "action-exceptions", "config-entry-unloading", "docs-configuration-parameters",
+        "docs-installation-parameters", "entity-unavailable", "integration-owner", "log-when-unavailable",
+        "parallel-updates", "reauthentication-flow", "test-coverage",
+    },
+    "gold": {
+        "devices", "diagnostics", "discovery-update-info", "discovery", "docs-data-update", "docs-examples",
+        "docs-known-limitations", "docs-supported-devices", "docs-supported-functions", "docs-troubleshooting",
+        "docs-use-cases", "dynamic-devices", "entity-category", "entity-device-class", "entity-disabled-by-default",
+        "entity-translations", "exception-translations", "icon-translations", "reconfiguration-flow",
+        "repair-issues", "stale-devices",
+    },
+    "platinum": {"async-dependency", "inject-websession", "strict-typing"},
+}  # fmt: skip
+
+
+def test_quality_scale_is_complete_and_the_manifest_claims_what_it_meets() -> None:
+    rules: dict[str, Any] = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    known = set().union(*TIERS.values())
+    assert set(rules) == known, "quality_scale.yaml lists every rule of the scale, and only those"
+    # Every rule core integrations of the installed Home Assistant list is one of them.
+    core = Path(homeassistant.components.__file__).parent
+    installed = {
+        rule for path in core.glob("*/quality_scale.yaml") for rule in yaml.safe_load(path.read_text())["rules"]
+    }
+    assert installed
+    assert installed <= known
+    met = ""
+    for tier, tier_rules in TIERS.items():
+        statuses = {rule: rules[rule] if isinstance(rules[rule], str) else rules[rule]["status"] for rule in tier_rules}
+        if any(status not in {"done", "exempt"} for status in statuses.values()):
+            break
+        met = tier
+    assert MANIFEST["quality_scale"] == met
+    for rule, value in rules.items():
+        if isinstance(value, dict) and value["status"] == "exempt":
+            assert value.get("comment"), f"{rule} is exempt without a reason"

@@ -79,11 +79,17 @@ def test_every_placeholder_is_supplied() -> None:
 
 
 def test_issues_are_described() -> None:
+    """Every repair issue the integration raises (troubles, taking over community entries) has its text."""
+    from custom_components.elke27 import migration
     from custom_components.elke27.troubles import REPAIR_KINDS
 
-    assert {kind.value for kind in REPAIR_KINDS} == set(STRINGS["issues"])
+    kinds = {kind.value for kind in REPAIR_KINDS}
+    kinds |= {migration.ISSUE_IDENTITY_UNKNOWN, migration.ISSUE_DUPLICATE, migration.ISSUE_UNUSABLE}
+    assert kinds == set(STRINGS["issues"])
     for issue in STRINGS["issues"].values():
         assert set(issue) == {"title", "description"}
+        assert issue["title"]
+        assert issue["description"]
 
 
 def test_event_types_and_alarm_types_are_translated() -> None:
@@ -122,7 +128,18 @@ def test_exception_placeholders_are_the_ones_the_code_supplies() -> None:
         supplied[key] = {"reason", "code"}  # the generic refusal placeholders (unused by these messages)
     supplied |= {"not_ready_zones": {"area", "zones"}, "bypass_failed": {"zones"}, "cannot_connect": {"name", "error"}}
     supplied |= {"link_refused": {"name"}, "not_our_entity": {"entity"}, "not_loaded": {"entity"}}
-    supplied |= {"unexpected_error": {"name", "error"}}
+    supplied |= {"unexpected_error": {"name", "error"}, "refresh_failed": {"error"}}
+    supplied |= {"identity_unknown": {"name", "host"}}
     for key, value in STRINGS["exceptions"].items():
         used = set(re.findall(r"{(\w+)}", value["message"]))
         assert used <= supplied.get(key, set()), f"{key} uses {used}"
+
+
+def test_linking_keeps_the_dialog_title() -> None:
+    """The frontend shows a progress step's title without placeholders: it must read as the form's title."""
+    steps = STRINGS["config"]["step"]
+    for form, progress in (("link", "provision"), ("reauth_confirm", "reauth_provision")):
+        assert steps[progress]["title"] == steps[form]["title"]
+        assert "{" not in steps[form]["title"]
+    assert "{" not in steps["user"]["title"]
+    assert "{seconds}" in STRINGS["config"]["progress"]["linking"]
