@@ -14,7 +14,7 @@ from custom_components.elke27.e27 import ClientIdentity, LinkCredentials, Sessio
 from e27_emulator import EmulatorPanel, PanelConfig
 from tests.secrets_guard import assert_no_secrets
 
-ACCESS_CODE = "735190"
+ACCESS_CODE = "73519046"  # long enough never to turn up by chance in a logged timestamp or id
 PASSPHRASE = "correct horse battery"
 PIN = 802417
 

@@ -31,7 +31,7 @@ from e27_emulator import EmulatorPanel, ManualClock, PanelConfig, PanelState
 from tests.deprecations import assert_no_deprecations
 from tests.secrets_guard import assert_no_secrets
 
-ACCESS_CODE = "735190"
+ACCESS_CODE = "73519046"  # long enough never to turn up by chance in a logged timestamp or id
 MASTER_PIN = "1234"  # the default demo panel's master user, areas 1 and 2
 FAMILY_PIN = "2580"  # area 1 only
 # Quick reconnects, but timeouts that a loaded machine never reaches by accident: tests that are
