@@ -77,7 +77,7 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             client_identity(entry.data),
             link_credentials(entry.data),
             name=entry.title,
-            cache=await self._store.async_load(),
+            cache=await self._async_load_cache(),
             **CLIENT_OPTIONS,
         )
         try:
@@ -114,6 +114,15 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         self.repairs.update(client.panel)
         self.async_set_updated_data(client.panel)
         await self._store.async_save(client.export_cache())
+
+    async def _async_load_cache(self) -> dict[str, Any] | None:
+        """The configuration the client saved last time; without it (unreadable file) it just reads the panel."""
+        try:
+            return await self._store.async_load()
+        except Exception:  # the cache only saves requests: never a reason not to start
+            LOGGER.warning("%s: ignoring an unreadable cache of the panel's configuration", self.name)
+            LOGGER.debug("%s: cache read error", self.name, exc_info=True)
+            return None
 
     async def async_shutdown(self) -> None:
         """Save what the client learnt since connecting and close the session (unload, HA stop)."""

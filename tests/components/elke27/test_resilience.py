@@ -139,3 +139,17 @@ async def test_a_command_cut_short_by_a_protocol_error_is_translated(
     assert err.value.translation_key == "not_connected"
     panel.ignore_requests("output.set_status", ignore=False)
     await wait_for(hass, lambda: state_of(hass, FRONT_DOOR) == STATE_OFF)  # reconnected
+
+
+async def test_an_unreadable_configuration_cache_is_ignored(
+    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry
+) -> None:
+    """The cache only saves requests: when it cannot be read, setup reads the panel instead."""
+    linked_entry.add_to_hass(hass)
+    with patch(
+        "custom_components.elke27.coordinator.Store.async_load", AsyncMock(side_effect=ValueError("corrupt file"))
+    ):
+        assert await hass.config_entries.async_setup(linked_entry.entry_id)
+        await hass.async_block_till_done()
+    assert linked_entry.state is ConfigEntryState.LOADED
+    assert state_of(hass, "alarm_control_panel.house") == "disarmed"
