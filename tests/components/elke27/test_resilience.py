@@ -146,9 +146,9 @@ async def test_an_unreadable_configuration_cache_is_ignored(
 ) -> None:
     """The cache only saves requests: when it cannot be read, setup reads the panel instead."""
     linked_entry.add_to_hass(hass)
-    with patch(
-        "custom_components.elke27.coordinator.Store.async_load", AsyncMock(side_effect=ValueError("corrupt file"))
-    ):
+    unreadable = AsyncMock()
+    unreadable.async_load.side_effect = ValueError("corrupt file")
+    with patch("custom_components.elke27.coordinator.cache_store", return_value=unreadable):
         assert await hass.config_entries.async_setup(linked_entry.entry_id)
         await hass.async_block_till_done()
     assert linked_entry.state is ConfigEntryState.LOADED
