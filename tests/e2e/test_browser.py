@@ -1,5 +1,7 @@
 """The demo in a real browser: log in, add the Elk E27 panel through the UI, arm, watch a zone, disarm,
-mistype the PIN, then an alarm: what set it off, and what the panel remembers after the disarm.
+mistype the PIN, then an alarm: what set it off, and what the panel remembers after the disarm. Then
+the panel's entry: its address checked while loaded (reconfigure), a restart that keeps the link, and
+two restarts after which the panel has forgotten Home Assistant (reauth: right at once, then mistyped).
 
 Each step saves a screenshot to artifacts/e2e/. Waits are on what the page shows, never on time.
 The alarm is worked where Home Assistant's overview leads a user: its Security summary, a page of
@@ -9,30 +11,35 @@ The area's alarm type and cause are on its device page, which the dialog's menu 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from .config_flows import (
+    AREA,
+    LIGHT,
+    PANEL_NAME,
+    ROOM,
+    TRANSLATIONS,
+    WRONG_PASSPHRASE,
+    add_integration,
+    reauth,
+    reauth_with_a_wrong_passphrase,
+    reconfigure,
+)
 from .conftest import TIME_SCALE, Screenshots, playwright_api
-from .harness import ROOT, DemoProcess, Network
+from .harness import DemoProcess, Network
 
 expect = playwright_api.expect
 
-TRANSLATIONS = json.loads((ROOT / "custom_components" / "elke27" / "strings.json").read_text())
-STRINGS = TRANSLATIONS["config"]
 WRONG_CODE_MESSAGE = TRANSLATIONS["exceptions"]["wrong_code"]["message"]
-# From e27_emulator/panels/default.toml, the demo's panel. What to type comes from the demo's banner.
-PANEL_NAME = "Demo House"
-AREA = "House"
+# From e27_emulator/panels/default.toml, the demo's panel, as in config_flows.
 ZONE_ID, ZONE = 17, "Garage Side Door"  # its tile shows the area's name in front of the zone's
 ZONES = 18
-LIGHT, ROOM = "Living Room Dimmer", "Living Room"
-"""A device the user puts in one of Home Assistant's default areas when the panel is added."""
-WRONG_PASSPHRASE = "not-the-passphrase"
-LINK_TIMEOUT_MS = 60_000
-"""A wrong passphrase gets no answer: the integration gives up after its 15 s link timeout."""
 ARMING_TIMEOUT_MS = 60_000
 """The House's exit delay (6 s at the test's time scale), with room for a slow machine."""
 WRONG_PIN = "9999"  # no user of the demo's panel has it
@@ -50,57 +57,6 @@ def _log_in(page: Any, demo: DemoProcess, shot: Screenshots) -> None:
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/home/"))  # the overview, Home Assistant's default dashboard
     expect(page.locator("ha-sidebar").get_by_text("Settings")).to_be_visible()
-
-
-def _add_integration(page: Any, demo: DemoProcess, shot: Screenshots) -> None:
-    page.locator("ha-sidebar").get_by_text("Settings").click()
-    expect(page).to_have_url(re.compile(r"/config/dashboard"))
-    page.get_by_text("Devices & services").first.click()
-    expect(page).to_have_url(re.compile(r"/config/integrations/dashboard"))
-    shot("devices and services")
-    page.get_by_role("button", name="Add integration").click()
-    page.get_by_placeholder("Search for a brand name").fill("Elk E27")
-    brand = page.get_by_text("Elk E27", exact=True)
-    expect(brand).to_be_visible()
-    shot("add integration")
-    brand.click()
-
-    # Nothing answers discovery on this network, so the flow asks for the address.
-    flow = page.locator("dialog-data-entry-flow")
-    expect(flow.get_by_text(STRINGS["step"]["manual"]["title"])).to_be_visible()
-    flow.get_by_role("textbox", name="Host").fill(demo.banner["host"])
-    flow.get_by_role("spinbutton", name="Port").fill(demo.banner["port"])
-    shot("panel address")
-    flow.get_by_role("button", name="Submit").click()
-
-    link_title = STRINGS["step"]["link"]["title"].format(name=PANEL_NAME)
-    expect(flow.get_by_text(link_title)).to_be_visible()
-    _fill_link_form(flow, demo.banner["access_code"], WRONG_PASSPHRASE)
-    shot("link with a wrong passphrase")
-    flow.get_by_role("button", name="Submit").click()
-    expect(flow.get_by_text(STRINGS["progress"]["linking"].split("{name}")[0].strip())).to_be_visible()
-    shot("linking")
-    expect(flow.get_by_text(STRINGS["error"]["no_answer"])).to_be_visible(timeout=LINK_TIMEOUT_MS)
-    shot("wrong passphrase error")
-
-    _fill_link_form(flow, demo.banner["access_code"], demo.banner["passphrase"])
-    flow.get_by_role("button", name="Submit").click()
-    # Linked: every device of the panel is listed, each with its name (to edit) and an area picker.
-    expect(flow.get_by_placeholder(AREA, exact=True)).to_have_value(AREA, timeout=LINK_TIMEOUT_MS)
-    light = flow.locator(".device").filter(has=page.get_by_placeholder(LIGHT, exact=True))
-    expect(light.get_by_role("textbox", name="Device name")).to_have_value(LIGHT)
-    shot("linked")
-    light.locator("ha-area-picker").click()
-    page.get_by_role("dialog", name="Area").get_by_text(ROOM, exact=True).click()
-    expect(light.locator("ha-area-picker")).to_contain_text(ROOM)
-    shot("area assigned")
-    flow.get_by_role("button", name="Finish", exact=True).click()
-    expect(flow.get_by_role("dialog")).to_be_hidden()
-
-
-def _fill_link_form(flow: Any, access_code: str, passphrase: str) -> None:
-    flow.get_by_role("textbox", name="Access code").fill(access_code)
-    flow.get_by_role("textbox", name="Passphrase").fill(passphrase)
 
 
 def _see_entities(page: Any, shot: Screenshots) -> None:
@@ -288,45 +244,68 @@ def _assert_refusal_logged_quietly(demo: DemoProcess, since: int) -> None:
     assert "Traceback" not in text, text
 
 
-def _restart_demo(page: Any, network: Network, demo: DemoProcess, shot: Screenshots, log_before: int) -> None:
-    """Stop the demo and start it again: the House's device page, reloaded, shows it as before.
+@contextlib.contextmanager
+def _started_again(network: Network, demo: DemoProcess, name: str) -> Iterator[DemoProcess]:
+    """The demo started again on the same config dir (the first run has stopped); stopped at the end."""
+    again = DemoProcess(network, demo.config, time_scale=TIME_SCALE, name=name)
+    try:
+        assert again.wait_until_running() == demo.banner
+        yield again
+        assert again.quit() == 0
+    finally:
+        again.close()
+    _assert_no_secrets_logged(demo)
+
+
+def _restart_demo(
+    page: Any, network: Network, demo: DemoProcess, house: Any, shot: Screenshots, log_before: int
+) -> None:
+    """Stop the demo and start it again, keeping the panel's links: the page, reloaded, shows the House as before.
 
     The stopped run's log, from log_before on, is checked for the wrong PIN's line.
     """
     assert demo.quit() == 0
     assert "Demo stopped." in demo.output
     _assert_refusal_logged_quietly(demo, log_before)
-    again = DemoProcess(network, demo.config, time_scale=TIME_SCALE, name="demo-again")
-    try:
-        assert again.wait_until_running() == demo.banner
+    _assert_no_secrets_logged(demo)
+    with _started_again(network, demo, "demo-again"):
         where = page.url
         page.reload()
         expect(page).to_have_url(where)
-        _expect_on_device_page(page, AREA, "Disarmed")  # "Unavailable" if the panel had refused the old link
+        expect(house).to_contain_text("Disarmed")  # "Unavailable" if the panel had refused the old link
         shot("after a restart of the demo")
-        assert again.quit() == 0
-    finally:
-        again.close()
     assert "could not authenticate" not in (demo.config / "home-assistant.log").read_text()
 
 
-def _assert_no_secrets_kept(demo: DemoProcess) -> None:
-    config, passphrase = demo.config, demo.banner["passphrase"]
-    for log in config.glob("home-assistant*.log*"):
+def _link_again(page: Any, network: Network, demo: DemoProcess, shot: Screenshots, *, mistyped: bool) -> None:
+    """The panel forgets Home Assistant's link while the demo is stopped: link again from the dashboard."""
+    (demo.config / "panel-links.json").unlink()
+    name = "demo-relinked-after-a-mistyped-passphrase" if mistyped else "demo-relinked"
+    with _started_again(network, demo, name) as again:
+        (reauth_with_a_wrong_passphrase if mistyped else reauth)(page, again, shot)
+        _open_security(page, shot)  # the entities are back: the House reads Disarmed
+
+
+def _assert_no_secrets_logged(demo: DemoProcess) -> None:
+    """The passphrases typed so far are in none of the logs the runs have left."""
+    for log in demo.config.glob("home-assistant*.log*"):
         text = log.read_text()
-        for secret in (passphrase, WRONG_PASSPHRASE):
+        for secret in (demo.banner["passphrase"], WRONG_PASSPHRASE):
             assert secret not in text, log.name
-    entries = json.loads((config / ".storage" / "core.config_entries").read_text())["data"]["entries"]
+
+
+def _assert_no_secrets_kept(demo: DemoProcess) -> None:
+    entries = json.loads((demo.config / ".storage" / "core.config_entries").read_text())["data"]["entries"]
     (entry,) = [entry for entry in entries if entry["domain"] == "elke27"]
     assert not {"access_code", "passphrase"} & set(entry["data"])
-    assert passphrase not in json.dumps(entry)
+    assert demo.banner["passphrase"] not in json.dumps(entry)
 
 
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(900)
 def test_demo_in_a_browser(network: Network, demo: DemoProcess, page: Any, shot: Screenshots) -> None:
-    """A newcomer's first session with the demo, step by step, then a second start of the demo."""
+    """A newcomer's first session with the demo, step by step, then the panel's entry over restarts."""
     _log_in(page, demo, shot)
-    _add_integration(page, demo, shot)
+    add_integration(page, demo, shot)
     _see_entities(page, shot)
     house = _open_security(page, shot)
     _arm_from_more_info(page, demo, house, shot)
@@ -335,5 +314,9 @@ def test_demo_in_a_browser(network: Network, demo: DemoProcess, page: Any, shot:
     log_before = _wrong_code(page, demo, house, shot)
     _alarm(page, demo, house, shot)
     _disarm_alarm(page, demo, shot)
-    _restart_demo(page, network, demo, shot, log_before)
+    reconfigure(page, demo, shot)
+    house = _open_security(page, shot)  # still loaded: the House as it was
+    _restart_demo(page, network, demo, house, shot, log_before)
+    _link_again(page, network, demo, shot, mistyped=False)
+    _link_again(page, network, demo, shot, mistyped=True)
     _assert_no_secrets_kept(demo)
