@@ -52,6 +52,13 @@ class Recorder:
         return [data for entity, k, data in self.entity if entity == entity_id and k == kind][-1]
 
 
+def _assert_auto_stay_story(types: list[str]) -> None:
+    """The exit delay, then auto-stay and armed (the event entity's writes of these two, made in the same
+    update, were once seen in the other order on a loaded machine: their order is not asserted)."""
+    assert types[0] == "exit_delay"
+    assert sorted(types[1:]) == ["armed", "auto_stay"]
+
+
 async def _alarm_panel(hass: HomeAssistant, service: str, entity_id: str, code: str = MASTER_PIN) -> None:
     await hass.services.async_call(
         "alarm_control_panel", service, {"entity_id": entity_id, "code": code}, blocking=True
@@ -76,7 +83,7 @@ async def test_arm_away_then_auto_stay_is_told(
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMING)
     panel.state.advance(30)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME)
-    assert recorder.types(GARAGE_EVENTS) == ["exit_delay", "auto_stay", "armed"]
+    _assert_auto_stay_story(recorder.types(GARAGE_EVENTS))
     exit_delay = recorder.last(GARAGE_EVENTS, "exit_delay")
     assert (exit_delay["mode"], exit_delay["source"], exit_delay["user"]) == ("away", "home_assistant", None)
     assert datetime.fromisoformat(exit_delay["ends_at"]).tzinfo is not None
@@ -113,7 +120,7 @@ async def test_keypad_arming_is_the_panels(
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMING)
     panel.state.advance(30)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME)
-    assert recorder.types(GARAGE_EVENTS) == ["exit_delay", "auto_stay", "armed"]
+    _assert_auto_stay_story(recorder.types(GARAGE_EVENTS))
     assert recorder.last(GARAGE_EVENTS, "armed")["source"] == "panel"
     armed = [data for data in recorder.bus if data["type"] == "armed"][-1]
     assert armed["message"] == "Armed: Stay, at the panel (keypad or another app)"
