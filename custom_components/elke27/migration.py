@@ -150,7 +150,7 @@ def _async_adopt_entities(hass: HomeAssistant, entry: ConfigEntry, serial: str, 
             continue
         kind, _, element = entity.unique_id.removeprefix(prefix).partition(":")
         domain, key = COMMUNITY_KINDS.get(kind, ("", ""))
-        if entity.domain != domain or not element.isdigit():
+        if entity.domain != domain or not (element.isascii() and element.isdigit()):
             LOGGER.debug("Removing %s: this integration has no counterpart for it", entity.entity_id)
             registry.async_remove(entity.entity_id)
             continue
