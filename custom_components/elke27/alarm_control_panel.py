@@ -48,6 +48,8 @@ async def async_setup_entry(
 class Elke27AlarmPanel(Elke27Entity, AlarmControlPanelEntity):
     """An area: arm away or stay with a user code, disarm, arm with open zones bypassed."""
 
+    element_kind = "area"
+
     _attr_code_format = CodeFormat.NUMBER
     _attr_code_arm_required = True
     _attr_supported_features = (

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
@@ -13,12 +14,12 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import KEY_ZONE_LOW_BATTERY
-from .coordinator import Elke27ConfigEntry, Elke27Coordinator
+from .coordinator import PANEL, ElementKey, Elke27ConfigEntry, Elke27Coordinator
 from .e27 import Panel, Zone, ZoneKind
 from .entity import Elke27Entity, area_device, async_add_wireless_zone_entities, panel_device, zone_label
 from .troubles import TroubleKind, area_trouble_texts, panel_trouble_kind, trouble_texts
@@ -82,14 +83,14 @@ def _has_trouble(panel: Panel, kind: TroubleKind) -> bool:
     return any(panel_trouble_kind(trouble) is kind for trouble in panel.troubles)
 
 
+PANEL_TROUBLE = PanelSensorDescription(
+    key="trouble",
+    translation_key="trouble",
+    device_class=BinarySensorDeviceClass.PROBLEM,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    value_fn=lambda panel: bool(panel.troubles or panel.trouble_modules),
+)
 PANEL_SENSORS = (
-    PanelSensorDescription(
-        key="trouble",
-        translation_key="trouble",
-        device_class=BinarySensorDeviceClass.PROBLEM,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda panel: bool(panel.troubles or panel.trouble_modules),
-    ),
     PanelSensorDescription(
         key="ac_power",
         translation_key="ac_power",
@@ -140,6 +141,7 @@ async def async_setup_entry(
     entities: list[BinarySensorEntity] = [ZoneSensor(coordinator, zone) for zone in zones]
     entities += [ZoneDiagnosticSensor(coordinator, ZONE_TROUBLE, zone) for zone in zones]
     entities += [AreaTroubleSensor(coordinator, area_id) for area_id in coordinator.data.areas]
+    entities += [PanelTroubleSensor(coordinator, PANEL_TROUBLE)]
     entities += [PanelSensor(coordinator, description) for description in PANEL_SENSORS]
     entities.append(ConnectionSensor(coordinator, CONNECTION, 0, panel_device(coordinator)))
     async_add_entities(entities)
@@ -150,6 +152,8 @@ async def async_setup_entry(
 
 class ZoneSensor(Elke27Entity, BinarySensorEntity):
     """A zone: on while it is violated (open, motion, smoke, …)."""
+
+    element_kind = "zone"
 
     def __init__(self, coordinator: Elke27Coordinator, zone: Zone) -> None:
         """Name and class come from the panel's zone configuration."""
@@ -181,6 +185,8 @@ class ZoneSensor(Elke27Entity, BinarySensorEntity):
 class ZoneDiagnosticSensor(Elke27Entity, BinarySensorEntity):
     """Low battery or trouble of one zone."""
 
+    element_kind = "zone"
+
     entity_description: ZoneSensorDescription
 
     def __init__(self, coordinator: Elke27Coordinator, description: ZoneSensorDescription, zone: Zone) -> None:
@@ -197,34 +203,90 @@ class ZoneDiagnosticSensor(Elke27Entity, BinarySensorEntity):
 class PanelSensor(Elke27Entity, BinarySensorEntity):
     """A panel-wide trouble."""
 
+    element_kind = "panel"
+
     entity_description: PanelSensorDescription
 
     def __init__(self, coordinator: Elke27Coordinator, description: PanelSensorDescription) -> None:
         """Attach to the panel device."""
         super().__init__(coordinator, description, 0, panel_device(coordinator))
 
+    def watched_elements(self) -> Iterable[ElementKey]:
+        """The panel's own troubles."""
+        return (PANEL,)
+
     @property
     def is_on(self) -> bool:
         """The trouble's value."""
         return self.entity_description.value_fn(self.coordinator.data)
 
+
+class PanelTroubleSensor(PanelSensor):
+    """The panel's general trouble: its attributes name every trouble of the panel and its areas, with the zones.
+
+    It follows the panel, every area and every zone, but writes only when what it shows changes.
+    """
+
+    _shown: tuple[bool, list[str], list[str]] | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Also follow each area's zones: they show in the texts while their area reports a trouble."""
+        await super().async_added_to_hass()
+        zones_by_area: dict[int, list[ElementKey]] = {}
+        for zone in self.coordinator.data.zones.values():
+            if zone.area_id is not None:
+                zones_by_area.setdefault(zone.area_id, []).append(("zone", zone.id))
+        for area_id, zones in zones_by_area.items():
+            listener = partial(self._async_zone_changed, area_id)
+            self.async_on_remove(self.coordinator.async_add_element_listener(zones, listener))
+
+    def watched_elements(self) -> Iterable[ElementKey]:
+        """The panel and every area."""
+        return (PANEL, *(("area", area_id) for area_id in self.coordinator.data.areas))
+
+    @callback
+    def _async_zone_changed(self, area_id: int) -> None:
+        area = self.coordinator.data.areas.get(area_id)
+        if area is not None and area.troubles:
+            self._async_element_changed()
+
+    @callback
+    def _async_element_changed(self) -> None:
+        """Write only what changed what it shows (most changes of areas and zones do not)."""
+        if self._now_shown() != self._shown:
+            self.async_write_ha_state()
+
+    def _now_shown(self) -> tuple[bool, list[str], list[str]]:
+        panel = self.coordinator.data
+        return self.is_on, trouble_texts(self.hass, panel), list(panel.trouble_modules)
+
     @property
-    def extra_state_attributes(self) -> dict[str, Any] | None:
-        """On the general trouble sensor: every trouble of the panel and its areas in words, and the modules."""
-        if self.entity_description.key != "trouble":
-            return None
-        return {
-            "troubles": trouble_texts(self.hass, self.coordinator.data),
-            "modules": list(self.coordinator.data.trouble_modules),
-        }
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Every trouble of the panel and its areas in words, and the modules in trouble."""
+        self._shown = shown = self._now_shown()
+        return {"troubles": shown[1], "modules": shown[2]}
 
 
 class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
     """An area's troubles, with the zones concerned ("Low battery (Motion)")."""
 
+    element_kind = "area"
+
     def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
         """On the area's device."""
         super().__init__(coordinator, AREA_TROUBLE, area_id, area_device(coordinator, area_id))
+
+    async def async_added_to_hass(self) -> None:
+        """The troubles name the area's zones concerned: follow those zones too."""
+        await super().async_added_to_hass()
+        zones = [("zone", zone.id) for zone in self.coordinator.data.zones.values() if zone.area_id == self.element_id]
+        self.async_on_remove(self.coordinator.async_add_element_listener(zones, self._async_zone_changed))
+
+    @callback
+    def _async_zone_changed(self) -> None:
+        """A zone's trouble, tamper or battery shows here only while the area reports a trouble."""
+        if self.coordinator.data.areas[self.element_id].troubles:
+            self.async_write_ha_state()
 
     @property
     def is_on(self) -> bool:
@@ -240,6 +302,12 @@ class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
 
 class ConnectionSensor(Elke27Entity, BinarySensorEntity):
     """Whether Home Assistant is connected to the panel; available even while it is not."""
+
+    element_kind = "panel"
+
+    def watched_elements(self) -> Iterable[ElementKey]:
+        """No element: the coordinator tells every connection change to all entities."""
+        return ()
 
     @property
     def available(self) -> bool:

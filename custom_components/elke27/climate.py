@@ -51,6 +51,8 @@ async def async_setup_entry(
 class Elke27Climate(Elke27Entity, ClimateEntity):
     """A thermostat; the panel works in whole degrees Fahrenheit."""
 
+    element_kind = "thermostat"
+
     _attr_target_temperature_step = 1
     _attr_min_temp = MIN_SETPOINT
     _attr_max_temp = MAX_SETPOINT

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import Context, Event, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.storage import Store
@@ -34,6 +35,10 @@ from .texts import event_message
 from .troubles import RepairIssues
 
 type Elke27ConfigEntry = ConfigEntry[Elke27Coordinator]
+# One element of the panel model, as the client names what changed: ("zone", 7), ("area", 1),
+# ("panel", 0) for the panel-wide fields (troubles, version, name).
+type ElementKey = tuple[str, int]
+PANEL: Final[ElementKey] = ("panel", 0)
 
 STORAGE_VERSION = 1
 # Fired for every area event, for the logbook (logbook.py describes it) and for automations.
@@ -67,6 +72,11 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         self.areas = AreaTracker()
         self._area_listeners: dict[int, list[Callable[[AreaEvent], None]]] = {}
         self.repairs = RepairIssues(hass, entry.entry_id, entry.title)
+        # Entities listen to the elements they show: a pushed change writes only theirs.
+        self._element_listeners: dict[ElementKey, list[CALLBACK_TYPE]] = {}
+        self._changed: set[ElementKey] = set()
+        self._events: list[AreaEvent] = []
+        self._flush: asyncio.Handle | None = None
 
     async def async_start(self) -> None:
         """Connect and bootstrap; map backend failures to what Home Assistant should do next."""
@@ -113,7 +123,7 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         self.areas.update(None, client.panel, dt_util.utcnow())
         self.repairs.update(client.panel)
         self.async_set_updated_data(client.panel)
-        await self._store.async_save(client.export_cache())
+        self._async_save_cache()
 
     async def _async_load_cache(self) -> dict[str, Any] | None:
         """The configuration the client saved last time; without it (unreadable file) it just reads the panel."""
@@ -127,6 +137,9 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
     async def async_shutdown(self) -> None:
         """Save what the client learnt since connecting and close the session (unload, HA stop)."""
         await super().async_shutdown()
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
         if self.client is not None:
             await self.client.async_close()
             await self._store.async_save(self.client.export_cache())
@@ -154,10 +167,14 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         # The client logs the loss (WARNING, once) and the return (INFO); here we only react.
         assert self.client is not None
         if isinstance(event, PanelEvent):
-            self._async_publish()
+            self._async_on_change(event.changed)
             return
         if event.connected:
-            self._async_publish()
+            # Back online: the whole model may differ from before the loss, and every entity is available again.
+            self._async_on_change(frozenset(), whole=True)
+            self.last_update_success = True
+            self.async_update_listeners()
+            self._async_flush()
             self._async_save_cache()
             return
         if isinstance(event.error, E27ProvisioningRequired):
@@ -174,19 +191,83 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         )
 
     @callback
-    def _async_publish(self) -> None:
+    def _async_on_change(self, changed: frozenset[ElementKey], *, whole: bool = False) -> None:
+        """Take the client's new snapshot; its elements' entities are written at the end of this loop tick.
+
+        A burst of messages read together is written once. Area events are worked out from
+        every snapshot (an exit delay must not be lost in a burst) and told after the writes.
+        whole: the snapshot may differ anywhere (a reconnect); the caller writes every entity.
+        """
         assert self.client is not None
         panel = self.client.panel
+        before = self.data
+        if whole or self._inventory_changed(changed, panel):
+            self._async_check_inventory(panel)
+        if whole or any(kind == "area" for kind, _ in changed):
+            self._events += self.areas.update(before, panel, dt_util.utcnow())
+        if whole or PANEL in changed:
+            self.repairs.update(panel)
+        self.data = panel
+        self._changed |= changed
+        if not self.last_update_success and not whole:
+            # A push after a failed refresh: the panel answers again, every entity is available.
+            self.last_update_success = True
+            self.async_update_listeners()
+        if self._flush is None:
+            self._flush = self.hass.loop.call_soon(self._async_flush)
+
+    @callback
+    def _async_flush(self) -> None:
+        """Write the entities of the elements that changed since the last flush, then tell the area events."""
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+        changed, self._changed = self._changed, set()
+        events, self._events = self._events, []
+        updates: dict[CALLBACK_TYPE, None] = {}  # each listener once, in order
+        for key in changed:
+            updates |= dict.fromkeys(self._element_listeners.get(key, ()))
+        for update in updates:
+            update()
+        for event in events:
+            self._async_tell(event)
+
+    def _inventory_changed(self, changed: frozenset[ElementKey], panel: Panel) -> bool:
+        """Whether a changed element was added to or removed from the panel (cheap: only the changed keys)."""
+        for kind, element_id in changed:
+            plural = _PLURALS.get(kind)
+            if plural is not None and (element_id in getattr(panel, plural)) != (element_id in self._inventory[plural]):
+                return True
+        return False
+
+    @callback
+    def _async_check_inventory(self, panel: Panel) -> None:
         if _inventory(panel) != self._inventory:
             # Elements were added or removed on the panel: rebuild entities and devices.
             LOGGER.info("%s: the panel's configuration changed; reloading", self.name)
             self._inventory = _inventory(panel)
             self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
-        events = self.areas.update(self.data, panel, dt_util.utcnow())
-        self.repairs.update(panel)
-        self.async_set_updated_data(panel)
-        for event in events:
-            self._async_tell(event)
+
+    @callback
+    def async_add_element_listener(self, keys: Iterable[ElementKey], update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call update when a pushed change touches one of the elements; returns the function that stops it.
+
+        Connection changes and refreshes still reach every entity through the coordinator's own listeners.
+        """
+        keys = tuple(dict.fromkeys(keys))
+        for key in keys:
+            self._element_listeners.setdefault(key, []).append(update)
+
+        @callback
+        def remove() -> None:
+            for key in keys:
+                listeners = self._element_listeners.get(key, [])
+                with contextlib.suppress(ValueError):
+                    listeners.remove(update)
+                if not listeners:
+                    self._element_listeners.pop(key, None)
+
+        return remove
 
     @callback
     def _async_tell(self, event: AreaEvent) -> None:
@@ -271,14 +352,18 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         return ids
 
 
+# The model's kind of element (as in ElementKey) → the Panel attribute that holds them.
+_PLURALS: Final = {
+    "area": "areas",
+    "zone": "zones",
+    "output": "outputs",
+    "light": "lights",
+    "lock": "locks",
+    "barrier": "barriers",
+    "thermostat": "thermostats",
+}
+
+
 def _inventory(panel: Panel) -> dict[str, frozenset[int]]:
     """What decides which entities exist; a change means a reload."""
-    return {
-        "areas": frozenset(panel.areas),
-        "zones": frozenset(panel.zones),
-        "outputs": frozenset(panel.outputs),
-        "lights": frozenset(panel.lights),
-        "locks": frozenset(panel.locks),
-        "barriers": frozenset(panel.barriers),
-        "thermostats": frozenset(panel.thermostats),
-    }
+    return {plural: frozenset(getattr(panel, plural)) for plural in _PLURALS.values()}

@@ -28,6 +28,8 @@ async def async_setup_entry(
 class Elke27Cover(Elke27Entity, CoverEntity):
     """A garage door: open, close, stop. Commands are never repeated (a repeat can reverse travel)."""
 
+    element_kind = "barrier"
+
     _attr_supported_features = CoverEntityFeature.OPEN | CoverEntityFeature.CLOSE | CoverEntityFeature.STOP
 
     def __init__(self, coordinator: Elke27Coordinator, barrier_id: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import ClassVar
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
@@ -11,7 +12,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from . import texts
 from .const import DOMAIN
-from .coordinator import Elke27ConfigEntry, Elke27Coordinator
+from .coordinator import ElementKey, Elke27ConfigEntry, Elke27Coordinator
 from .e27 import Area, E27Client, Panel, Zone
 
 MANUFACTURER = "Elk Products"
@@ -52,9 +53,14 @@ def area_device(coordinator: Elke27Coordinator, area_id: int) -> DeviceInfo:
 
 
 class Elke27Entity(CoordinatorEntity[Elke27Coordinator]):
-    """An entity of one panel element, identified by panel MAC + element kind + id."""
+    """An entity of one panel element, identified by panel MAC + element kind + id.
+
+    It is written when the panel pushes a change of its element (element_kind, element_id),
+    and by the coordinator's own updates (connection lost or back, a refresh).
+    """
 
     _attr_has_entity_name = True
+    element_kind: ClassVar[str]
 
     def __init__(
         self,
@@ -70,6 +76,22 @@ class Elke27Entity(CoordinatorEntity[Elke27Coordinator]):
         self._attr_unique_id = coordinator.unique_id(description.key, element_id)
         coordinator.entity_unique_ids.add(self._attr_unique_id)
         self._attr_device_info = device_info
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to the pushed changes of the elements this entity shows."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_element_listener(self.watched_elements(), self._async_element_changed)
+        )
+
+    def watched_elements(self) -> Iterable[ElementKey]:
+        """The elements whose changes this entity shows: its own."""
+        return ((self.element_kind, self.element_id),)
+
+    @callback
+    def _async_element_changed(self) -> None:
+        """A watched element changed: write the state."""
+        self.async_write_ha_state()
 
     @property
     def client(self) -> E27Client:
@@ -107,6 +129,8 @@ def async_add_wireless_zone_entities(
             add([entity for zone in new for entity in make(zone)])
 
     _add_new()
+    zones = [("zone", zone_id) for zone_id in coordinator.data.zones]
+    entry.async_on_unload(coordinator.async_add_element_listener(zones, _add_new))
     entry.async_on_unload(coordinator.async_add_listener(_add_new))
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .area_events import AreaEvent, AreaEventType
-from .coordinator import Elke27ConfigEntry, Elke27Coordinator
+from .coordinator import ElementKey, Elke27ConfigEntry, Elke27Coordinator
 from .entity import Elke27Entity, area_device
 
 PARALLEL_UPDATES = 0
@@ -28,9 +30,15 @@ async def async_setup_entry(
 class AreaEvents(Elke27Entity, EventEntity):
     """What happens in an area, as typed events with their details (mode, source, alarm type, zone, …)."""
 
+    element_kind = "area"
+
     def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
         """On the area's device."""
         super().__init__(coordinator, AREA_EVENTS, area_id, area_device(coordinator, area_id))
+
+    def watched_elements(self) -> Iterable[ElementKey]:
+        """None: the state changes only with an event of the area (availability with the connection)."""
+        return ()
 
     async def async_added_to_hass(self) -> None:
         """Listen to the area's events."""

@@ -38,6 +38,8 @@ async def async_setup_entry(
 class Elke27Light(Elke27Entity, LightEntity):
     """A light controlled through the panel."""
 
+    element_kind = "light"
+
     _attr_color_mode = ColorMode.BRIGHTNESS
     _attr_supported_color_modes = {ColorMode.BRIGHTNESS}
 

@@ -27,6 +27,8 @@ async def async_setup_entry(
 class Elke27Lock(Elke27Entity, LockEntity):
     """A lock; its state is unknown until the panel reports it."""
 
+    element_kind = "lock"
+
     def __init__(self, coordinator: Elke27Coordinator, lock_id: int) -> None:
         """Each lock is a device of its own."""
         name = coordinator.data.locks[lock_id].name

@@ -93,6 +93,8 @@ async def async_setup_entry(
 class ThermostatSensor(Elke27Entity, SensorEntity):
     """Humidity or battery level of a thermostat."""
 
+    element_kind = "thermostat"
+
     entity_description: ThermostatSensorDescription
 
     def __init__(
@@ -111,6 +113,8 @@ class ThermostatSensor(Elke27Entity, SensorEntity):
 class ZoneSignalSensor(Elke27Entity, SensorEntity):
     """Signal strength of a wireless zone (disabled by default)."""
 
+    element_kind = "zone"
+
     def __init__(self, coordinator: Elke27Coordinator, zone: Zone) -> None:
         """Named after the zone."""
         super().__init__(coordinator, ZONE_SIGNAL, zone.id, zone_device(coordinator, zone))
@@ -127,6 +131,8 @@ class AlarmCauseSensor(Elke27Entity, SensorEntity):
 
     After a disarm the panel keeps the alarm in memory (until the next arming): the cause stays.
     """
+
+    element_kind = "area"
 
     def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
         """On the area's device."""
@@ -152,6 +158,8 @@ class AlarmCauseSensor(Elke27Entity, SensorEntity):
 
 class AlarmTypeSensor(Elke27Entity, SensorEntity):
     """The kind of the area's active alarm (none, burglary, fire, …), with every active and remembered kind."""
+
+    element_kind = "area"
 
     def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
         """On the area's device."""

@@ -32,6 +32,8 @@ async def async_setup_entry(
 class OutputSwitch(Elke27Entity, SwitchEntity):
     """A panel output (relay or open collector)."""
 
+    element_kind = "output"
+
     def __init__(self, coordinator: Elke27Coordinator, output_id: int) -> None:
         """Named after the output."""
         super().__init__(coordinator, OUTPUT, output_id, panel_device(coordinator))
@@ -55,6 +57,8 @@ class OutputSwitch(Elke27Entity, SwitchEntity):
 
 class ChimeSwitch(Elke27Entity, SwitchEntity):
     """An area's chime mode."""
+
+    element_kind = "area"
 
     def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
         """On the area's device."""
