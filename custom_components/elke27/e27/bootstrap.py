@@ -8,6 +8,7 @@ what to ask and records configuration.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -214,16 +215,19 @@ class Bootstrap:
 
     # -- runtime state ---------------------------------------------------------------------------
 
-    async def state(self) -> None:
+    async def state(self, wireless: list[int] | None = None) -> None:
         """Read every runtime status: areas, zones (bulk), outputs (bulk), devices, troubles.
 
-        Radio details of healthy wireless zones (rssi, a cleared low battery) are not needed
-        for ready; the client refreshes them right after (see `zone_details`).
+        wireless: the zones known (from the cache) to report radio fields, or None when
+        unknown. Lights, locks, barriers and thermostats have no bulk read (API.md §4.6–4.9),
+        so each is read with its own get_status. Radio details of healthy wireless zones
+        (rssi, a cleared low battery) are not needed for ready; the client sweeps them
+        right after (see `zone_details`).
         """
         await self._ask_or_none("control", "get_version_info")
         for area_id in self._live.configured("area"):
             await self._ask_or_none("area", "get_status", {"area_id": area_id})
-        await self.zones(troubled_areas=True)
+        await self.zones(troubled_areas=True, wireless=wireless)
         await self._outputs()
         for domain in ("light", "lock", "barrier", "tstat"):
             for item_id in self._live.configured(domain):
@@ -231,12 +235,14 @@ class Bootstrap:
         await self._ask_or_none("system", "get_trouble")
         await self._ask_or_none("control", "get_trouble")
 
-    async def zones(self, *, troubled_areas: bool = False) -> None:
+    async def zones(self, *, troubled_areas: bool = False, wireless: list[int] | None = None) -> None:
         """Bulk zone status, then get_status where the bulk digit cannot tell the whole truth.
 
         That is: zones whose digit is not plain normal (which flag?) and, with troubled_areas,
-        every zone of an area reporting troubles (a low battery shows only there until the
-        zone is read).
+        the zones of an area reporting troubles: a low battery shows only there until the zone
+        is read. Only zones with radio fields report a battery (API.md §5.2), so when the
+        wireless zones are known (wireless) only those of a troubled area are read; otherwise
+        all of its zones are.
         """
         zones = self._live.configured("zone")
         if not zones:
@@ -245,19 +251,26 @@ class Bootstrap:
         status = reply.body.get("status") if reply is not None else None
         detail = set(self._live.zones_needing_detail(status) if isinstance(status, str) else zones)
         if troubled_areas:
-            detail.update(self._live.zones_of_troubled_areas())
+            troubled = set(self._live.zones_of_troubled_areas())
+            detail.update(troubled if wireless is None else troubled & set(wireless))
         for zone_id in sorted(detail & set(zones)):
             await self._ask_or_none("zone", "get_status", {"zone_id": zone_id})
 
-    async def zone_details(self, zones: list[int] | None) -> list[int]:
-        """get_status for the given zones (None: every zone) not read in full since the bootstrap.
+    async def zone_details(self, zones: list[int] | None, pace: float = 0.0) -> list[int]:
+        """The radio sweep: get_status for the given zones (None: every zone) not read in full since the bootstrap.
 
-        Returns the zones that report radio fields, which the cache keeps so that later
-        connections need to read only those.
+        Each read waits pace seconds first, and takes the session's single request slot
+        like any other request, so a command issued meanwhile goes out before the next
+        read of the sweep: at most the one read in flight is ahead of it. Returns the zones
+        that report radio fields, which the cache keeps so that later connections need to
+        read only those.
         """
         for zone_id in self._live.configured("zone") if zones is None else zones:
             if zone_id not in self._live.detailed:
-                await self._ask_or_none("zone", "get_status", {"zone_id": zone_id})
+                if pace > 0:
+                    await asyncio.sleep(pace)
+                if zone_id not in self._live.detailed:  # a broadcast may have told all meanwhile
+                    await self._ask_or_none("zone", "get_status", {"zone_id": zone_id})
         return self._live.wireless_zones()
 
     async def _outputs(self) -> None:
@@ -299,7 +312,7 @@ async def bootstrap(
     live.detailed.clear()
     try:
         configs = await run.config(cached)
-        await run.state()
+        await run.state(configs["zone"].wireless)
     except (E27CommandError, E27ProtocolError) as err:
         raise E27ConnectionError(f"bootstrap failed: {err}") from err
     return configs, run.requests

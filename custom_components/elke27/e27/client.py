@@ -340,17 +340,21 @@ class E27Client(ClientActions):
                 await Bootstrap(self._session, self._live, self.name).zones()
 
     def _refresh_zone_details(self, session: Session) -> None:
-        """Right after ready, read the zones whose radio fields the bulk status cannot carry.
+        """After ready, sweep the zones whose radio fields the bulk status cannot carry.
 
         After a fresh zone download that is every zone (which are wireless is not known
-        yet), afterwards only the wireless ones; changes are announced as they arrive.
+        yet), afterwards only the wireless ones; changes are announced as they arrive. The
+        sweep is paced (timing.radio_sweep_pace between reads) and never delays a command:
+        each read queues for the request slot only after the previous one is answered, so
+        a command waits for at most the one read in flight.
         """
         if (zone := self._configs.get("zone")) is not None and self._live.configured("zone"):
             self._spawn(session, self._zone_details(session, zone))
 
     async def _zone_details(self, session: Session, zone: DomainConfig) -> None:
         try:
-            wireless = await Bootstrap(session, self._live, self.name).zone_details(zone.wireless)
+            run = Bootstrap(session, self._live, self.name)
+            wireless = await run.zone_details(zone.wireless, self.timing.radio_sweep_pace)
         except E27Error as err:
             _LOGGER.debug("%s: zone detail refresh interrupted: %s", self.name, err)
             return
@@ -368,7 +372,7 @@ class E27Client(ClientActions):
                 self._configs = configs
                 if reloaded:
                     _LOGGER.info("%s: panel configuration changed; resynchronising", self.name)
-                    await run.state()
+                    await run.state(configs["zone"].wireless)
                     self._refresh_zone_details(session)
             except E27Error as err:
                 _LOGGER.debug("%s: configuration check failed: %s", self.name, err)
@@ -382,7 +386,8 @@ class E27Client(ClientActions):
         The panel pushes its changes, so this is only needed when something may have been
         missed; listeners hear what changed. Raises E27ConnectionError when not connected.
         """
-        await Bootstrap(self._require_session(), self._live, self.name).state()
+        zone = self._configs.get("zone")
+        await Bootstrap(self._require_session(), self._live, self.name).state(zone.wireless if zone else None)
 
     # -- commands (the panel actions are in ClientActions) ----------------------------------------
 
