@@ -80,10 +80,15 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+# Built once: json.loads with any option builds a new decoder at every call.
+_DECODER: Final = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def decode(data: bytes) -> JsonObject:
     """Parse one JSON object nested at most MAX_JSON_DEPTH deep; anything else is an E27MessageError."""
     try:
-        obj = json.loads(data, parse_constant=_no_constant)
+        # What json.loads does with bytes: UTF-8, -16 or -32 as the first bytes tell.
+        obj = _DECODER.decode(data.decode(json.detect_encoding(data), "surrogatepass"))
     except RecursionError:
         raise E27MessageError(f"payload is nested deeper than {MAX_JSON_DEPTH} levels") from None
     except (UnicodeDecodeError, ValueError) as err:
