@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from custom_components.elke27.e27 import ClientIdentity, E27Error, E27TimeoutError
 from custom_components.elke27.e27.bootstrap import bootstrap, load_cache
-from custom_components.elke27.e27.crypto import derive_link_secrets, hex_key_to_aes, seal
+from custom_components.elke27.e27.crypto import SessionCipher, derive_link_secrets, hex_key_to_aes, seal
 from custom_components.elke27.e27.discovery import parse_discovery_reply
 from custom_components.elke27.e27.framing import Frame, build_frame
 from custom_components.elke27.e27.hello import accept_hello
@@ -284,7 +284,7 @@ def _session_inbound(payloads_in: list[bytes]) -> None:
     """A session's receive path (decrypt, decode, parse, dispatch) fed frames sealed with its key."""
     session = Session("192.0.2.9", 2101, _IDENTITY, LINKKEY, name="fuzz")
     key = bytes(16)
-    session._session_key = key
+    session._cipher = SessionCipher(key)
     for payload in payloads_in:
         protocol, ciphertext = seal(key, payload[:4000], envelope_seq=1, src=0, dest=1)
         session._on_data(build_frame(protocol, ciphertext))

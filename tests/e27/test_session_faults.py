@@ -22,7 +22,7 @@ from custom_components.elke27.e27 import (
     SessionState,
 )
 from custom_components.elke27.e27 import session as session_module
-from custom_components.elke27.e27.crypto import hits_length_quirk, open_envelope
+from custom_components.elke27.e27.crypto import SessionCipher, hits_length_quirk, open_envelope
 from custom_components.elke27.e27.framing import Deframer, Frame
 from custom_components.elke27.e27.messages import build_request, decode
 from e27_emulator import EmulatorPanel
@@ -186,7 +186,7 @@ def test_no_frame_we_send_is_one_the_reference_deframer_loses(
     """PROTOCOL.md §4.4: LENGTH low byte == protocol byte (JSON of 114, 370, … bytes) is never sent."""
     session = Session("192.0.2.9", 2101, ClientIdentity(mn="222", sn="001122334455"), "00" * 16, name="t")
     capture = _Capture()
-    session._session_key = bytes(16)
+    session._cipher = SessionCipher(bytes(16))
     session._writer = capture  # type: ignore[assignment]
     body = {"zone": {"set_status": {"zone_id": 3, "name": name, "x": "x" * filler}}}
     payload = build_request(seq, session_id, body)

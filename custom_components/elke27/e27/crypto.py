@@ -24,6 +24,7 @@ from .const import (
 from .errors import E27CryptoError
 
 _MODE: Final = modes.CBC(AES_IV)
+_IV_INT: Final = int.from_bytes(AES_IV, "big")
 _WORD: Final = (array("I").itemsize == 4 and "I") or "L"
 
 
@@ -31,8 +32,7 @@ def swap32(data: bytes | bytearray) -> bytes:
     """Reverse the byte order inside every 4-byte group of data."""
     if len(data) % 4:
         raise E27CryptoError(f"cannot word-swap {len(data)} bytes: not a multiple of 4")
-    words = array(_WORD)
-    words.frombytes(data)
+    words = array(_WORD, data)
     words.byteswap()
     return words.tobytes()
 
@@ -69,6 +69,53 @@ def _decrypt(key: bytes, ciphertext: bytes) -> bytes:
     return decryptor.update(ciphertext) + decryptor.finalize()
 
 
+def _whole_blocks(data: bytes, what: str) -> None:
+    if not data or len(data) % AES_BLOCK:
+        raise E27CryptoError(f"{what} of {len(data)} bytes is not a whole number of AES blocks")
+
+
+class SessionCipher:
+    """AES-128-CBC with the protocol's fixed IV under one key, its key schedule built once.
+
+    Every message starts a new CBC chain from the IV. The two cipher contexts live as long
+    as the session and are never finalised; each call first puts the chain back on the IV
+    with one extra block: decrypting, the IV itself as a ciphertext block (its output is
+    dropped); encrypting, the block D(IV) ⊕ previous ciphertext block, which encrypts to the
+    IV (also dropped). Only whole blocks are ever fed, so neither context buffers anything.
+    """
+
+    __slots__ = ("_decryptor", "_encryptor", "_last", "_to_iv")
+
+    def __init__(self, key: bytes) -> None:
+        aes = _aes_key(key)
+        self._decryptor = Cipher(aes, _MODE).decryptor()
+        self._encryptor = Cipher(aes, _MODE).encryptor()
+        # A fresh chain starts at the IV, so decrypting the IV block yields D(IV) ⊕ IV.
+        probe = Cipher(aes, _MODE).decryptor().update(AES_IV)
+        self._to_iv = int.from_bytes(probe, "big") ^ _IV_INT  # D(IV)
+        self._last = _IV_INT  # the encryptor's chain value: its last ciphertext block
+
+    def __repr__(self) -> str:
+        return "SessionCipher(<redacted>)"
+
+    def encrypt(self, plaintext: bytes) -> bytes:
+        """CBC-encrypt whole blocks from the IV."""
+        _whole_blocks(plaintext, "plaintext")
+        reset = (self._to_iv ^ self._last).to_bytes(AES_BLOCK, "big")
+        out = self._encryptor.update(reset + plaintext)
+        self._last = int.from_bytes(out[-AES_BLOCK:], "big")
+        return out[AES_BLOCK:]
+
+    def decrypt(self, ciphertext: bytes) -> bytes:
+        """CBC-decrypt whole blocks from the IV."""
+        _whole_blocks(ciphertext, "ciphertext")
+        return self._decryptor.update(AES_IV + ciphertext)[AES_BLOCK:]
+
+
+type SessionKey = bytes | SessionCipher
+"""A raw 16-byte AES key (one-off use) or a session's cipher (its key schedule reused)."""
+
+
 def hits_length_quirk(payload_size: int) -> bool:
     """Whether the frame of a schema-0 envelope with this payload size has LENGTH low byte == protocol byte.
 
@@ -103,23 +150,27 @@ class Envelope:
     padding: int
 
 
-def seal(key: bytes, payload: bytes, *, envelope_seq: int, src: int, dest: int, head: int = 0) -> tuple[int, bytes]:
+def seal(
+    key: SessionKey, payload: bytes, *, envelope_seq: int, src: int, dest: int, head: int = 0
+) -> tuple[int, bytes]:
     """Encrypt payload into a schema-0 envelope; return (protocol byte, ciphertext)."""
     if len(payload) > MAX_PAYLOAD:
         raise ValueError(f"payload of {len(payload)} bytes exceeds the {MAX_PAYLOAD}-byte limit")
     pad = padding_length(len(payload) + ENVELOPE_OVERHEAD)
     plaintext = envelope_seq.to_bytes(4, "little") + bytes((src, dest, head)) + payload + MAGIC + bytes(pad)
-    return PROTOCOL_ENCRYPTED | pad, swap32(_encrypt(key, swap32(plaintext)))
+    words = swap32(plaintext)
+    ciphertext = key.encrypt(words) if isinstance(key, SessionCipher) else _encrypt(key, words)
+    return PROTOCOL_ENCRYPTED | pad, swap32(ciphertext)
 
 
-def open_envelope(key: bytes, protocol: int, ciphertext: bytes) -> Envelope:
+def open_envelope(key: SessionKey, protocol: int, ciphertext: bytes) -> Envelope:
     """Decrypt and check a schema-0 envelope; raise E27CryptoError if it is not one."""
     if not protocol & PROTOCOL_ENCRYPTED:
         raise E27CryptoError(f"protocol byte 0x{protocol:02x} does not mark an encrypted payload")
-    if not ciphertext or len(ciphertext) % AES_BLOCK:
-        raise E27CryptoError(f"ciphertext of {len(ciphertext)} bytes is not a whole number of AES blocks")
+    _whole_blocks(ciphertext, "ciphertext")
     pad = protocol & PAD_MASK
-    plaintext = swap32(_decrypt(key, swap32(ciphertext)))
+    words = swap32(ciphertext)
+    plaintext = swap32(key.decrypt(words) if isinstance(key, SessionCipher) else _decrypt(key, words))
     end = len(plaintext) - pad
     if end < ENVELOPE_OVERHEAD or plaintext[end - len(MAGIC) : end] != MAGIC:
         raise E27CryptoError("MAGIC check failed after decryption: wrong key or corrupted payload")

@@ -17,6 +17,7 @@ from .errors import (
 
 _START: Final = bytes([FRAME_START])
 _STUFFED: Final = bytes([FRAME_START, FRAME_ESCAPED])
+_NOT_FRAME_BYTES: Final = (FRAME_START, FRAME_ESCAPED)
 
 
 def _crc_byte_table() -> list[int]:
@@ -108,6 +109,8 @@ class Deframer:
     def feed(self, data: bytes | bytearray) -> list[Frame | E27FramingError]:
         """Consume data; return complete frames and framing errors in stream order."""
         out: list[Frame | E27FramingError] = []
+        if type(data) is not bytes:
+            data = bytes(data)
         i = 0
         n = len(data)
         if self._esc and n:
@@ -134,9 +137,57 @@ class Deframer:
             if i >= n:
                 self._esc = True
                 break
+            byte = data[i]
+            if byte not in _NOT_FRAME_BYTES:  # a frame starts
+                if self._frame is not None:
+                    self._abandon(out)
+                if end := self._whole(data, i, out):
+                    i = end
+                    continue
             # A second 7E is not consumed: it is found again and opens a new escape.
-            i += self._escaped(data[i], out)
+            i += self._escaped(byte, out)
         return out
+
+    def _whole(self, data: bytes, start: int, out: list[Frame | E27FramingError]) -> int:
+        """Take the frame whose protocol byte is data[start] in one piece if data holds all of it.
+
+        Returns where the frame ends in data, or 0 to leave it to the byte-wise path: when
+        it is incomplete, its LENGTH is stuffed or out of range, or a 7E inside it is not
+        a stuffed one (such a 7E starts another frame, which that path reports).
+        """
+        if start + 3 > len(data):
+            return 0
+        low, high = data[start + 1], data[start + 2]
+        need = low | high << 8
+        if FRAME_START in (low, high) or not MIN_FRAME_LENGTH <= need <= self._max_length:
+            return 0
+        # Every stuffed 7E takes one more byte on the wire: widen the window until it holds need bytes.
+        stuffed = 0
+        while True:
+            end = start + need + stuffed
+            if end > len(data):
+                return 0
+            found = data.count(FRAME_START, start, end)
+            if found == stuffed:
+                break
+            stuffed = found
+        body = data[start:end]
+        if stuffed:
+            if body.count(_STUFFED) != stuffed:
+                return 0
+            body = body.replace(_STUFFED, _START)
+        if crc16(body):  # the CRC of a frame followed by its own CRC is 0
+            received = body[-2] | body[-1] << 8
+            computed = crc16(body[:-2])
+            out.append(E27CrcError(f"frame CRC 0x{received:04x} does not match computed 0x{computed:04x}"))
+        else:
+            out.append(Frame(body[0], body[3:-2]))
+        return end
+
+    def _abandon(self, out: list[Frame | E27FramingError]) -> None:
+        assert self._frame is not None
+        out.append(E27TruncatedFrameError(f"frame abandoned after {len(self._frame)} bytes: a new frame started"))
+        self._frame = None
 
     def _escaped(self, byte: int, out: list[Frame | E27FramingError]) -> int:
         """Handle the byte after a 7E; return 1 if consumed, 0 to re-read it as a new 7E."""
@@ -150,7 +201,7 @@ class Deframer:
                 self._check(out)
             return 1
         if self._frame is not None:
-            out.append(E27TruncatedFrameError(f"frame abandoned after {len(self._frame)} bytes: a new frame started"))
+            self._abandon(out)
         self._frame = bytearray((byte,))
         self._need = 0
         return 1

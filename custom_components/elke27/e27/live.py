@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from sys import intern
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -17,6 +18,8 @@ from .model import ArmState, Panel, VersionInfo
 from .values import as_int, as_strings
 from .wire import (
     ALARM_WORD_KEYS,
+    CONFIG_KEYS,
+    NAME_KEYS,
     UNDEFINED_DEFINITION,
     Wire,
     area_from_wire,
@@ -83,6 +86,22 @@ _BULK_ZONE_PATCHES: Final = (
 )
 
 
+# Keys, and string values up to this length (the tokens every status repeats), are stored
+# interned: one object per distinct string however many elements and messages carry it.
+_INTERN_MAX: Final = 32
+
+
+def _token(value: Any) -> Any:
+    return intern(value) if type(value) is str and len(value) <= _INTERN_MAX else value
+
+
+def compact(fields: Mapping[str, Any], keys: Iterable[str] | None = None, drop: Iterable[str] = ()) -> dict[str, Any]:
+    """A copy of a wire dict with its keys and short strings interned; only keys (if given), never drop."""
+    return {
+        _token(key): _token(value) for key, value in fields.items() if (keys is None or key in keys) and key not in drop
+    }
+
+
 def merge_area_status(previous: Wire, patch: Wire) -> dict[str, Any]:
     """Patch an area's status, applying the exit-delay rule of API.md §5.1.
 
@@ -132,6 +151,8 @@ class LiveModel:
         self.troubles: tuple[str, ...] = ()
         self.trouble_modules: tuple[str, ...] = ()
         self._built: dict[str, dict[int, Any]] = {info.domain: {} for info in DOMAINS}
+        self._shared: set[str] = set()
+        """Domains whose _built dict the current snapshot shows: copied before it changes."""
         self._snapshot: Panel | None = None
         self._output_bulk_next = 0
         self.wireless: set[int] = set()
@@ -143,11 +164,13 @@ class LiveModel:
 
     def set_config(self, domain: str, attribs: Mapping[int, Mapping[str, Any]]) -> None:
         """Replace one domain's configured objects (id → get_attribs payload); unknown ids lose their status."""
-        self.attribs[domain] = {item_id: dict(value) for item_id, value in sorted(attribs.items())}
+        keys = CONFIG_KEYS.get(domain, NAME_KEYS)
+        self.attribs[domain] = {item_id: compact(value, keys) for item_id, value in sorted(attribs.items())}
         status = self.status[domain]
         for item_id in set(status) - set(attribs):
             del status[item_id]
         self._built[domain] = {}
+        self._shared.discard(domain)
         for item_id in self.attribs[domain]:
             self._rebuild(domain, item_id)
         self._snapshot = None
@@ -158,7 +181,7 @@ class LiveModel:
 
     def set_definitions(self, definitions: Iterable[str]) -> None:
         """The zone definition names from zone.get_defs, in list order."""
-        self.definitions = tuple(definitions)
+        self.definitions = tuple(_token(name) for name in definitions)
 
     def set_version(self, version: VersionInfo | None) -> bool:
         """Record version info; True if it changed."""
@@ -220,7 +243,8 @@ class LiveModel:
         """Merge status fields into one configured object; other ids are ignored."""
         if item_id is None or item_id not in self.attribs[domain]:
             return set()
-        fields = {key: value for key, value in body.items() if key != "error_code"}
+        # The element's id is its key in the model; error_code is about the reply, not the element.
+        fields = compact(body, drop=(BY_DOMAIN[domain].id_key, "error_code"))
         if domain == "zone" and detail:
             self.detailed.add(item_id)
             if "rssi" in fields or "low_batt" in fields:
@@ -294,6 +318,9 @@ class LiveModel:
             entity = _BUILDERS[domain](item_id, attribs, status)
         if built.get(item_id) == entity:
             return set()
+        if domain in self._shared:  # the snapshot handed out shows this dict: never change it
+            self._shared.discard(domain)
+            built = self._built[domain] = dict(built)
         built[item_id] = entity
         self._snapshot = None
         return {(BY_DOMAIN[domain].kind, item_id)}
@@ -304,16 +331,17 @@ class LiveModel:
         """The current immutable Panel (cached until something changes)."""
         if self._snapshot is None:
             built = self._built
+            self._shared.update(built)  # from now on the snapshot owns these dicts
             self._snapshot = Panel(
                 name=self.name,
                 version=self.version,
-                areas=MappingProxyType(dict(built["area"])),
-                zones=MappingProxyType(dict(built["zone"])),
-                outputs=MappingProxyType(dict(built["output"])),
-                lights=MappingProxyType(dict(built["light"])),
-                locks=MappingProxyType(dict(built["lock"])),
-                barriers=MappingProxyType(dict(built["barrier"])),
-                thermostats=MappingProxyType(dict(built["tstat"])),
+                areas=MappingProxyType(built["area"]),
+                zones=MappingProxyType(built["zone"]),
+                outputs=MappingProxyType(built["output"]),
+                lights=MappingProxyType(built["light"]),
+                locks=MappingProxyType(built["lock"]),
+                barriers=MappingProxyType(built["barrier"]),
+                thermostats=MappingProxyType(built["tstat"]),
                 troubles=self.troubles,
                 trouble_modules=self.trouble_modules,
             )

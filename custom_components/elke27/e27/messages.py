@@ -80,10 +80,17 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+# Built once: json.loads with any option builds a new decoder at every call.
+_DECODER: Final = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def decode(data: bytes) -> JsonObject:
     """Parse one JSON object nested at most MAX_JSON_DEPTH deep; anything else is an E27MessageError."""
     try:
-        obj = json.loads(data, parse_constant=_no_constant)
+        # What json.loads does with bytes: UTF-8, -16 or -32 as the first bytes tell ("{" then
+        # a non-zero byte is UTF-8 without a BOM, the panel's case: no need to ask).
+        utf8 = data[:1] == b"{" and data[1:2] != b"\x00"
+        obj = _DECODER.decode(data.decode("utf-8" if utf8 else json.detect_encoding(data), "surrogatepass"))
     except RecursionError:
         raise E27MessageError(f"payload is nested deeper than {MAX_JSON_DEPTH} levels") from None
     except (UnicodeDecodeError, ValueError) as err:

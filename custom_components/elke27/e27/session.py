@@ -27,7 +27,7 @@ from .const import (
     KEEPALIVE_TIMEOUT,
     REQUEST_TIMEOUT,
 )
-from .crypto import open_envelope, quirk_safe, seal
+from .crypto import SessionCipher, open_envelope, quirk_safe, seal
 from .errors import (
     E27CommandError,
     E27ConnectionError,
@@ -107,7 +107,8 @@ class Session:
         self._keepalive_timeout = keepalive_timeout
         self.state = SessionState.NEW
         self.session_id: int | None = None
-        self._session_key = b""
+        self._cipher: SessionCipher | None = None
+        """AES under the session key, built once at hello."""
         self._writer: asyncio.StreamWriter | None = None
         self._deframer = Deframer()
         self._envelope_seq = 0
@@ -184,7 +185,7 @@ class Session:
             self.state = SessionState.CLOSED
             await async_close(writer)
             raise
-        self._session_key = hello.session_key
+        self._cipher = SessionCipher(hello.session_key)
         self.session_id = hello.session_id
         self._hello_accepted = True
         self._writer = writer
@@ -258,10 +259,11 @@ class Session:
 
     def _send(self, payload: bytes, body: Mapping[str, Any]) -> None:
         assert self._writer is not None
+        assert self._cipher is not None
         self._envelope_seq = self._envelope_seq + 1 if self._envelope_seq < ENVELOPE_SEQ_MAX else 1
         # Conservative in what we send: never a frame the reference deframer would lose (§4.4).
         protocol, ciphertext = seal(
-            self._session_key, quirk_safe(payload), envelope_seq=self._envelope_seq, src=CLIENT_SRC, dest=CLIENT_DEST
+            self._cipher, quirk_safe(payload), envelope_seq=self._envelope_seq, src=CLIENT_SRC, dest=CLIENT_DEST
         )
         if _LOGGER.isEnabledFor(logging.DEBUG):
             _LOGGER.debug("%s: -> %s", self.name, redact(dict(body)))
@@ -295,7 +297,8 @@ class Session:
                 _LOGGER.debug("%s: dropped a bad frame: %s", self.name, item)
                 continue
             try:
-                envelope = open_envelope(self._session_key, item.protocol, item.data)
+                # Before hello there is no key: b"" makes open_envelope refuse the frame.
+                envelope = open_envelope(self._cipher or b"", item.protocol, item.data)
             except E27CryptoError as err:
                 # Wrong key or corruption that the CRC missed: this session cannot go on.
                 self._unreadable = True

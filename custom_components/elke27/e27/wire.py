@@ -75,6 +75,11 @@ def _rssi(status: Wire) -> int | None:
 
 # -- entities from (attribs, status) -----------------------------------------------------------
 
+# The get_attribs keys the builders below read, per wire domain (every domain: the name);
+# the live model keeps only these of an element's configuration.
+NAME_KEYS: Final = frozenset({"name"})
+CONFIG_KEYS: Final[Mapping[str, frozenset[str]]] = {"zone": NAME_KEYS | {"area_id", "definition", "zone_type"}}
+
 ARMED_STATES: Final = frozenset({ArmState.ARMED_AWAY, ArmState.ARMED_STAY})
 # Other words for an area's alarm (API.md §5.1): the library reads `alarm_state` (idle value
 # "no_alarm_active") and `alarm_event` ("FIRE" is the only known value); neither is in the
