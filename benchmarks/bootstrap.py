@@ -42,6 +42,7 @@ TARGETS: dict[str, tuple[float, int | None]] = {
     "large warm": (0.6, None),
 }
 LATENCY_TARGET_P99_MS = 5.0
+MODEL_TARGET_KIB = {"large": 300.0}
 ZONES = (3, 4)  # windows: toggling them while disarmed changes nothing but the zone and readiness
 SWEEP_TIMEOUT = 120.0  # seconds; far beyond any sweep, only against a hang
 
@@ -169,11 +170,18 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
-def _target(name: str, kind: str) -> str:
-    seconds, requests = TARGETS.get(f"{name} {kind}", (None, None))
-    if seconds is None:
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def _target(name: str, kind: str, seconds: float, requests: int) -> str:
+    """The target of a ready figure and whether it is met ("" when it has none)."""
+    target_seconds, target_requests = TARGETS.get(f"{name} {kind}", (None, None))
+    if target_seconds is None:
         return ""
-    return f"  (target ≤ {seconds:g} s" + (f", ≤ {requests} requests)" if requests else ")")
+    met = seconds <= target_seconds and (target_requests is None or requests <= target_requests)
+    limit = f"≤ {target_seconds:g} s" + (f", ≤ {target_requests} requests" if target_requests else "")
+    return f"  (target {limit}: {_verdict(met)})"
 
 
 async def run(reply_delay: float, events: int, rounds: int) -> None:
@@ -187,15 +195,19 @@ async def run(reply_delay: float, events: int, rounds: int) -> None:
             sweep = statistics.median(result[kind][2] for result in results)
             print(
                 f"{name:<8} {kind:<5} ready in {seconds:6.2f} s, {requests:4d} requests "
-                f"(floor {requests * reply_delay:5.2f} s){_target(name, kind)}; radio sweep done at {sweep:6.2f} s"
+                f"(floor {requests * reply_delay:5.2f} s){_target(name, kind, seconds, requests)}; "
+                f"radio sweep done at {sweep:6.2f} s"
             )
         memory = statistics.median(result["memory"] for result in results)
-        print(f"{name:<8} model memory {memory / 1024:8.1f} KiB for {results[0]['zones']} zones")
+        kib = memory / 1024
+        target = MODEL_TARGET_KIB.get(name)
+        note = f"  (target ≤ {target:g} KiB: {_verdict(kib <= target)})" if target else ""
+        print(f"{name:<8} model memory {kib:8.1f} KiB for {results[0]['zones']} zones{note}")
     samples = await latency(events, 100.0)
     p50, p99 = statistics.median(samples), percentile(samples, 0.99)
     print(
         f"broadcast → listener at 100 events/s: p50 {p50:.2f} ms, p99 {p99:.2f} ms "
-        f"over {len(samples)} events (target p99 < {LATENCY_TARGET_P99_MS:g} ms)"
+        f"over {len(samples)} events (target p99 < {LATENCY_TARGET_P99_MS:g} ms: {_verdict(p99 < LATENCY_TARGET_P99_MS)})"
     )
 
 

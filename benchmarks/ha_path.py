@@ -204,8 +204,9 @@ def report(label: str, samples: list[float], cpu: float, lag: float, target: flo
     )
 
 
-async def ha_figures(panel_name: str, reply_delay: float, events: int) -> None:
-    """Setup and latency figures through Home Assistant."""
+async def ha_figures(panel_name: str, reply_delay: float, events: int) -> dict[float, float]:
+    """Setup and latency figures through Home Assistant; CPU seconds per change at each rate."""
+    cpu_at: dict[float, float] = {}
     state = PanelState.load(panel_name)
     held, toggled = chosen_zones(state)
     with tempfile.TemporaryDirectory() as config_dir:
@@ -248,6 +249,7 @@ async def ha_figures(panel_name: str, reply_delay: float, events: int) -> None:
 
                 for rate in RATES:
                     samples, cpu, lag = await burst(state, toggled, events, rate, listen)
+                    cpu_at[rate] = cpu
                     report(
                         f"{panel_name}: HA state at {rate:g}/s",
                         samples,
@@ -256,10 +258,12 @@ async def ha_figures(panel_name: str, reply_delay: float, events: int) -> None:
                         TARGET_P99_MS if panel_name == "large" and rate == max(RATES) else None,
                     )
                 assert await hass.config_entries.async_unload(entry.entry_id)
+    return cpu_at
 
 
-async def client_figures(panel_name: str, events: int) -> None:
+async def client_figures(panel_name: str, events: int) -> dict[float, float]:
     """The same bursts to the client alone: what the emulator and the client cost per change."""
+    cpu_at: dict[float, float] = {}
     state = PanelState.load(panel_name)
     held, toggled = chosen_zones(state)
     async with EmulatorPanel(PanelConfig(), state=state) as panel:
@@ -288,8 +292,10 @@ async def client_figures(panel_name: str, events: int) -> None:
 
         for rate in RATES:
             samples, cpu, lag = await burst(state, toggled, events, rate, listen)
+            cpu_at[rate] = cpu
             report(f"{panel_name}: client only at {rate:g}/s", samples, cpu, lag, None)
         await client.async_close()
+    return cpu_at
 
 
 def main() -> None:
@@ -304,8 +310,11 @@ def main() -> None:
     print(
         f"panel {args.panel}, emulator reply delay {args.reply_delay * 1000:.0f} ms during setup, python {sys.version.split()[0]}"
     )
-    asyncio.run(ha_figures(args.panel, args.reply_delay, args.events))
-    asyncio.run(client_figures(args.panel, args.events))
+    with_ha = asyncio.run(ha_figures(args.panel, args.reply_delay, args.events))
+    client_only = asyncio.run(client_figures(args.panel, args.events))
+    for rate in RATES:
+        share = (with_ha[rate] - client_only[rate]) * 1000
+        print(f"{args.panel}: Home Assistant's share of the CPU per change at {rate:g}/s: {share:.2f} ms (difference)")
 
 
 if __name__ == "__main__":
