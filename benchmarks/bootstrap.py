@@ -17,8 +17,7 @@ import statistics
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import fields, is_dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ ROOT = str(Path(__file__).resolve().parent.parent)
 if ROOT not in sys.path:  # run as a plain script: make the repository root importable
     sys.path.insert(0, ROOT)
 
+from benchmarks.model_size import model_bytes  # noqa: E402
 from custom_components.elke27.e27 import (  # noqa: E402
     ClientIdentity,
     E27Client,
@@ -45,32 +45,6 @@ LATENCY_TARGET_P99_MS = 5.0
 MODEL_TARGET_KIB = {"large": 300.0}
 ZONES = (3, 4)  # windows: toggling them while disarmed changes nothing but the zone and readiness
 SWEEP_TIMEOUT = 120.0  # seconds; far beyond any sweep, only against a hang
-
-
-def deep_size(root: object) -> int:
-    """Bytes held by an object graph (dicts, lists, tuples, sets, slotted dataclasses), each object once."""
-    seen: set[int] = set()
-    stack: list[object] = [root]
-    total = 0
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen or obj is None or isinstance(obj, type):
-            continue
-        seen.add(id(obj))
-        total += sys.getsizeof(obj)
-        children: Iterable[object] = ()
-        if isinstance(obj, dict):
-            children = [*obj.keys(), *obj.values()]
-        elif isinstance(obj, list | tuple | set | frozenset):
-            children = obj
-        elif is_dataclass(obj):
-            children = [getattr(obj, item.name) for item in fields(obj)]
-        elif hasattr(obj, "__dict__"):
-            children = list(vars(obj).values())
-        elif type(obj).__name__ == "mappingproxy":
-            children = [*obj.keys(), *obj.values()]  # type: ignore[attr-defined]
-        stack.extend(children)
-    return total
 
 
 async def _wait(predicate: Callable[[], bool]) -> None:
@@ -98,7 +72,7 @@ async def bootstrap(panel_name: str, reply_delay: float) -> dict[str, Any]:
         cache = cold.export_cache()
         gc.collect()
         # The snapshot plus the live state behind it (raw attributes and statuses).
-        memory = deep_size(cold._live) + deep_size(cold.panel)
+        memory = model_bytes(cold)
         await cold.async_close()
         await panel.wait_until(lambda: panel.session_count == 0)
         wireless = cache["domains"]["zone"]["wireless"]

@@ -62,6 +62,12 @@ def deep_size(root: object, seen: set[int] | None = None) -> int:
     return total
 
 
+def model_bytes(client: E27Client) -> int:
+    """Bytes of the client's panel model: its live state and the snapshot it hands out, each object once."""
+    seen: set[int] = set()
+    return deep_size(client._live, seen) + deep_size(client.panel, seen)
+
+
 async def measure(panel_name: str, breakdown: bool) -> tuple[int, int]:
     """(bytes of live state + snapshot, configured zones) after a full bootstrap of panel_name."""
     state = PanelState.load(panel_name)
@@ -76,7 +82,7 @@ async def measure(panel_name: str, breakdown: bool) -> tuple[int, int]:
                     await asyncio.sleep(POLL_INTERVAL)
             gc.collect()
             live, snapshot = client._live, client.panel
-            total = deep_size(live) + deep_size(snapshot)
+            total = model_bytes(client)
             if breakdown:
                 seen: set[int] = set()
                 parts = {"snapshot (entities)": snapshot}
