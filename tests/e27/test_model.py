@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from custom_components.elke27.e27 import (
+    AlarmType,
     AreaState,
     ArmState,
     BarrierState,
@@ -159,7 +160,7 @@ def test_area_states() -> None:
         ({"alarm_state": "no_alarm_active"}, ()),
         ({"alarm_state": "NO_ALARM_ACTIVE", "alarm_event": ""}, ()),
         ({"alarm_state": "FIRE_ALARM"}, ("FIRE_ALARM",)),
-        ({"alarm_event": "FIRE"}, ("FIRE",)),
+        ({"alarm_event": "FIRE"}, ()),  # beside the hardware's "alarms": [] the event is history
         ({"alarms": ["FIRE"], "alarm_event": "FIRE", "alarm_state": "no_alarm_active"}, ("FIRE",)),
         ({"alarms": ["BURGLARY"], "alarm_event": "FIRE"}, ("BURGLARY", "FIRE")),
         ({"alarm_state": 3, "alarm_event": ["FIRE"]}, ()),
@@ -172,9 +173,33 @@ def test_alarm_words_beside_alarms(fields: dict[str, Any], alarms: tuple[str, ..
     assert area.in_alarm is bool(alarms)
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"alarm_event": "FIRE"},
+        {"alarm_event": "ZOMBIES"},
+        {"alarm_event": "FIRE", "alarms": []},
+        {"alarm_event": "FIRE", "alarm_state": "no_alarm_active"},
+        {"alarm_event": "FIRE", "alarm_state": "alarm_active"},
+        {"alarm_event": "CO", "alarms": [], "alrm_snd": True},
+        {"alarm_event": "FIRE", "alarms": ["BURGLARY"]},
+        {"alarm_state": "FIRE_ALARM"},
+        {"alarm_state": "none"},
+        {"alarms": ["TAMPER"]},
+        {"alarms": []},
+    ],
+)
+def test_alarm_words_and_kinds_agree(fields: dict[str, Any]) -> None:
+    """The words (Area.alarms) and the kinds (Area.alarm_types) read one rule: in alarm for the same statuses."""
+    status = {key: value for key, value in AREA_IDLE.items() if key != "alarms"} | fields
+    area = area_from_wire(1, {}, status)
+    assert bool(area.alarms) == bool(area.alarm_types)
+
+
 def test_a_status_reporting_the_alarm_in_one_word_clears_the_others() -> None:
     fire = merge_area_status(AREA_IDLE, {"area_id": 1, "alarm_event": "FIRE"})
     assert area_from_wire(1, {}, fire).state is AreaState.TRIGGERED
+    assert area_from_wire(1, {}, fire).alarm_types == (AlarmType.FIRE,)
     cleared = merge_area_status(fire, {"area_id": 1, "alarms": []})
     assert area_from_wire(1, {}, cleared).state is AreaState.DISARMED
     chime = merge_area_status(fire, {"area_id": 1, "Chime": True})  # says nothing about the alarm

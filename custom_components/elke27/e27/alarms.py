@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .model import AlarmType
+from .values import as_strings
 
 # Word prefixes → kind, first match wins: "BURG BOX TAMPER" is a tamper, "HILO TEMP" a temperature alarm.
 _WORDS: Final = (
@@ -80,21 +81,51 @@ def _ordered(kinds: list[AlarmType]) -> tuple[AlarmType, ...]:
     return tuple(kind for kind in URGENCY if kind in kinds)
 
 
+def _event_reports(status: Mapping[str, Any], others: bool) -> bool:
+    """Whether the area's `alarm_event` word stands for an active alarm.
+
+    Its life cycle is [UNK]. Beside another active alarm (or the sounders on) it names that
+    alarm's kind. On its own it is the alarm only when nothing else in the status speaks of
+    alarms: a status whose `alarms` or `alarm_state` says "none" makes the event history.
+    """
+    return others or status.get("alrm_snd") is True or not any(key in status for key in ("alarms", "alarm_state"))
+
+
+def _state_word(status: Mapping[str, Any], key: str) -> str | None:
+    """alarm_state or alarm_event, stripped, when it is a word naming an alarm (not an idle one)."""
+    word = status.get(key)
+    return word.strip() if isinstance(word, str) and alarm_kind(word) is not None else None
+
+
 def active_alarms(status: Mapping[str, Any]) -> tuple[AlarmType, ...]:
     """The kinds of the area's active alarms, most urgent first.
 
-    `alarms` elements and a non-idle `alarm_state` each name an alarm. `alarm_event` only
-    names the kind of an alarm something else reports (its life cycle is [UNK]), so on its
-    own it does not put the area in alarm.
+    `alarms` elements and a non-idle `alarm_state` each name an alarm; `alarm_event` as
+    _event_reports says (an unknown word adds an alarm of unknown kind only on its own).
     """
     kinds = _kinds(status.get("alarms"))
     if (state := _word_kind(status.get("alarm_state"))) is not None:
         kinds.append(state)
     event = _word_kind(status.get("alarm_event"))
-    if event is not None and event is not AlarmType.OTHER and (kinds or status.get("alrm_snd") is True):
-        named: list[AlarmType] = [kind for kind in kinds if kind is not AlarmType.OTHER]
-        kinds = [*named, event]
+    if event is not None and _event_reports(status, bool(kinds)):
+        if event is not AlarmType.OTHER:
+            kinds = [*(kind for kind in kinds if kind is not AlarmType.OTHER), event]
+        elif not kinds:
+            kinds = [event]
     return _ordered(kinds)
+
+
+def alarm_words(status: Mapping[str, Any]) -> tuple[str, ...]:
+    """The area's active alarms as the panel words them: `alarms`' strings, then alarm_state and alarm_event
+    where they report an alarm (by the rule of active_alarms); each word once."""
+    words = list(as_strings(status.get("alarms")))
+    state = _state_word(status, "alarm_state")
+    event = _state_word(status, "alarm_event")
+    others = bool(_kinds(status.get("alarms"))) or state is not None
+    for word in (state, event if event is not None and _event_reports(status, others) else None):
+        if word is not None and word not in words:
+            words.append(word)
+    return tuple(words)
 
 
 def alarm_memory(status: Mapping[str, Any]) -> tuple[AlarmType, ...]:

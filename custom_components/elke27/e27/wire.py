@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .alarms import active_alarms, alarm_memory
+from .alarms import active_alarms, alarm_memory, alarm_words
 from .model import (
     Area,
     ArmState,
@@ -83,19 +83,8 @@ CONFIG_KEYS: Final[Mapping[str, frozenset[str]]] = {"zone": NAME_KEYS | {"area_i
 ARMED_STATES: Final = frozenset({ArmState.ARMED_AWAY, ArmState.ARMED_STAY})
 # Other words for an area's alarm (API.md §5.1): the library reads `alarm_state` (idle value
 # "no_alarm_active") and `alarm_event` ("FIRE" is the only known value); neither is in the
-# hardware key list, so they count only when present, as one more alarm each.
+# hardware key list, so they count only when present (alarms.py reads all three).
 ALARM_WORD_KEYS: Final = ("alarm_event", "alarm_state")
-ALARM_IDLE: Final = "no_alarm_active"
-
-
-def _alarms(status: Wire) -> tuple[str, ...]:
-    alarms = list(as_strings(status.get("alarms")))
-    for key in ALARM_WORD_KEYS:
-        word = status.get(key)
-        word = word.strip() if isinstance(word, str) else ""
-        if word and word.lower() != ALARM_IDLE and word not in alarms:
-            alarms.append(word)
-    return tuple(alarms)
 
 
 def _alarm_zone(status: Wire) -> int | None:
@@ -112,7 +101,7 @@ def area_from_wire(area_id: int, attribs: Wire, status: Wire) -> Area:
     command = ArmState.parse(status.get("arm_cmd_state"))
     timer = _count(status, "ee_timer") or 0
     alarm_zone = _alarm_zone(status)
-    alarms = _alarms(status)
+    alarms = alarm_words(status)
     exit_running = arm_state is ArmState.DISARMED and command in ARMED_STATES and timer > 0 and alarm_zone is None
     entry_running = arm_state in ARMED_STATES and timer > 0 and alarm_zone is not None and not alarms
     return Area(
