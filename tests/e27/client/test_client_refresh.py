@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from unittest.mock import patch
 
 import pytest
 
 from custom_components.elke27.e27 import ClientIdentity, E27Client, E27ConnectionError, LinkCredentials
-from e27_emulator import EmulatorPanel, PanelState
+from e27_emulator import EmulatorPanel
 
-from .emulated import Recorder, make_client, make_state, running
-
-
-@pytest.fixture
-def state() -> PanelState:
-    return make_state()
-
-
-@pytest.fixture
-async def panel(state: PanelState) -> AsyncIterator[EmulatorPanel]:
-    async with running(state) as emulator:
-        yield emulator
+from ..emulated import Recorder, make_client
 
 
 async def test_refresh_finds_a_change_whose_push_was_lost(

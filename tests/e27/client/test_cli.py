@@ -9,7 +9,6 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -18,19 +17,8 @@ from custom_components.elke27.e27 import ClientIdentity, LinkCredentials
 from custom_components.elke27.e27.__main__ import async_main, parser, save_private
 from e27_emulator import EmulatorPanel, PanelState
 
-from .conftest import ACCESS_CODE, PASSPHRASE
-from .emulated import make_state, running, wait_until
-
-
-@pytest.fixture
-def state() -> PanelState:
-    return make_state()
-
-
-@pytest.fixture
-async def panel(state: PanelState) -> AsyncIterator[EmulatorPanel]:
-    async with running(state) as emulator:
-        yield emulator
+from ..conftest import ACCESS_CODE, PASSPHRASE
+from ..emulated import wait_until
 
 
 def run(argv: list[str]) -> tuple[asyncio.Task[int], io.StringIO]:
@@ -152,7 +140,7 @@ def test_module_entry_point_prints_help() -> None:
         text=True,
         check=True,
         timeout=60,
-        cwd=Path(__file__).parents[2],
+        cwd=Path(__file__).parents[3],
     )
     assert "discover" in result.stdout
     assert "monitor" in result.stdout

@@ -11,7 +11,7 @@ import pytest
 from custom_components.elke27.e27 import ClientIdentity, E27Client, LinkCredentials, Panel, PanelEvent
 from e27_emulator import EmulatorPanel
 
-from .emulated import make_client, make_state, mismatches, running, wait_until
+from ..emulated import make_client, make_state, mismatches, running, wait_until
 
 
 def zone_reads(requests: list[dict[str, Any]]) -> list[int]:

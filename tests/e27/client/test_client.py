@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -28,29 +27,8 @@ from custom_components.elke27.e27 import (
 )
 from e27_emulator import EmulatorPanel, PanelState
 
-from .conftest import PIN
-from .emulated import Recorder, assert_in_sync, make_client, make_state, mismatches, running, wait_until
-
-
-@pytest.fixture
-def state() -> PanelState:
-    return make_state()
-
-
-@pytest.fixture
-async def panel(state: PanelState) -> AsyncIterator[EmulatorPanel]:
-    async with running(state) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def client(
-    panel: EmulatorPanel, identity: ClientIdentity, credentials: LinkCredentials
-) -> AsyncIterator[E27Client]:
-    connected = make_client(panel, identity, credentials)
-    await connected.async_connect()
-    yield connected
-    await connected.async_close()
+from ..conftest import PIN
+from ..emulated import Recorder, assert_in_sync, make_client, make_state, mismatches, running, wait_until
 
 
 def routes(panel: EmulatorPanel, start: int = 0) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 from unittest.mock import patch
 
@@ -23,7 +22,7 @@ from custom_components.elke27.e27.bootstrap import Bootstrap
 from custom_components.elke27.e27.live import LiveModel
 from e27_emulator import EmulatorPanel, PanelState
 
-from .emulated import Recorder, assert_in_sync, make_client, make_state, running, wait_until
+from ..emulated import Recorder, assert_in_sync, make_client, wait_until
 
 LOGGER = "custom_components.elke27.e27"
 # A dozen broadcasts no panel should send, each in a correctly encrypted frame.
@@ -42,28 +41,6 @@ HOSTILE_BROADCASTS = (
     '{"seq":0,"system":{"get_trouble":{"troubles":[[],{},1.5,null]}}}',
     '{"seq":0,"zone":{"get_status":{"zone_id":3,"secure_state":NaN}}}',
 )
-
-
-@pytest.fixture
-def state() -> PanelState:
-    return make_state()
-
-
-@pytest.fixture
-async def panel(state: PanelState) -> AsyncIterator[EmulatorPanel]:
-    async with running(state) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def client(
-    panel: EmulatorPanel, state: PanelState, identity: ClientIdentity, credentials: LinkCredentials
-) -> AsyncIterator[E27Client]:
-    connected = make_client(panel, identity, credentials)
-    await connected.async_connect()
-    await assert_in_sync(connected, state)
-    yield connected
-    await connected.async_close()
 
 
 def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:

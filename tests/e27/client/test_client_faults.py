@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -26,8 +25,8 @@ from custom_components.elke27.e27.crypto import seal
 from custom_components.elke27.e27.framing import build_frame
 from e27_emulator import EmulatorPanel, PanelState
 
-from .conftest import PIN
-from .emulated import WAIT_TIMEOUT, Recorder, assert_in_sync, make_client, make_state, running, wait_until
+from ..conftest import PIN
+from ..emulated import WAIT_TIMEOUT, Recorder, assert_in_sync, make_client, wait_until
 
 # Each bootstrap phase, in the order the client reaches them.
 PHASES = [
@@ -47,28 +46,6 @@ PHASES = [
     "system.get_trouble",
     "control.get_trouble",
 ]
-
-
-@pytest.fixture
-def state() -> PanelState:
-    return make_state()
-
-
-@pytest.fixture
-async def panel(state: PanelState) -> AsyncIterator[EmulatorPanel]:
-    async with running(state) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def client(
-    panel: EmulatorPanel, state: PanelState, identity: ClientIdentity, credentials: LinkCredentials
-) -> AsyncIterator[E27Client]:
-    connected = make_client(panel, identity, credentials)
-    await connected.async_connect()
-    await assert_in_sync(connected, state)
-    yield connected
-    await connected.async_close()
 
 
 def received_route(panel: EmulatorPanel, route: str, start: int) -> bool:

@@ -4,7 +4,6 @@ and only then: a panel that is merely slow, silent or unreachable is a connectio
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -18,22 +17,11 @@ from custom_components.elke27.e27 import (
 )
 from e27_emulator import EmulatorPanel, PanelState
 
-from .emulated import WAIT_TIMEOUT, Recorder, assert_in_sync, make_client, make_state, running, wait_until
+from ..emulated import WAIT_TIMEOUT, Recorder, assert_in_sync, make_client, wait_until
 
 OTHER_KEY = LinkCredentials("0f1e2d3c4b5a69788796a5b4c3d2e1f0", "a0" * 20)
 # The timeouts that must run out for the client to conclude; short, since nothing can answer.
 QUICK = {"request_timeout": 0.5, "link_check_timeout": 0.5}
-
-
-@pytest.fixture
-def state() -> PanelState:
-    return make_state()
-
-
-@pytest.fixture
-async def panel(state: PanelState) -> AsyncIterator[EmulatorPanel]:
-    async with running(state) as emulator:
-        yield emulator
 
 
 def hellos(panel: EmulatorPanel) -> int:

@@ -24,8 +24,8 @@ from custom_components.elke27.e27 import (
 )
 from e27_emulator import PanelState
 
-from .conftest import PIN
-from .emulated import Recorder, assert_in_sync, make_client, make_state, running
+from ..conftest import PIN
+from ..emulated import Recorder, assert_in_sync, make_client, make_state, running
 
 OPERATIONS = 3000
 SEED = 20240527

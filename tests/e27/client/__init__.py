@@ -1,0 +1,1 @@
+"""The E27 client against the emulated panel over loopback."""
