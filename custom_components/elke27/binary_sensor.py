@@ -125,6 +125,11 @@ def _is_doorbell(zone: Zone) -> bool:
     return bool({"DOORBELL", "BELL"} & set(re.split(r"[^A-Z0-9]+", zone.name.upper())))
 
 
+def _zones_of(panel: Panel, area_id: int) -> list[ElementKey]:
+    """The model elements of an area's zones, as the coordinator's listeners name them."""
+    return [("zone", zone.id) for zone in panel.zones.values() if zone.area_id == area_id]
+
+
 def zone_device(coordinator: Elke27Coordinator, zone: Zone) -> DeviceInfo:
     """Zones live on their area's device (or the panel's, for a zone without a known area)."""
     if zone.area_id is not None and zone.area_id in coordinator.data.areas:
@@ -232,11 +237,8 @@ class PanelTroubleSensor(PanelSensor):
     async def async_added_to_hass(self) -> None:
         """Also follow each area's zones: they show in the texts while their area reports a trouble."""
         await super().async_added_to_hass()
-        zones_by_area: dict[int, list[ElementKey]] = {}
-        for zone in self.coordinator.data.zones.values():
-            if zone.area_id is not None:
-                zones_by_area.setdefault(zone.area_id, []).append(("zone", zone.id))
-        for area_id, zones in zones_by_area.items():
+        for area_id in self.coordinator.data.areas:
+            zones = _zones_of(self.coordinator.data, area_id)
             listener = partial(self._async_zone_changed, area_id)
             self.async_on_remove(self.coordinator.async_add_element_listener(zones, listener))
 
@@ -252,7 +254,7 @@ class PanelTroubleSensor(PanelSensor):
 
     @callback
     def _async_element_changed(self) -> None:
-        """Write only what changed what it shows (most changes of areas and zones do not)."""
+        """Write only when what it shows changed (most changes of areas and zones do not change it)."""
         if self._now_shown() != self._shown:
             self.async_write_ha_state()
 
@@ -279,7 +281,7 @@ class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
     async def async_added_to_hass(self) -> None:
         """The troubles name the area's zones concerned: follow those zones too."""
         await super().async_added_to_hass()
-        zones = [("zone", zone.id) for zone in self.coordinator.data.zones.values() if zone.area_id == self.element_id]
+        zones = _zones_of(self.coordinator.data, self.element_id)
         self.async_on_remove(self.coordinator.async_add_element_listener(zones, self._async_zone_changed))
 
     @callback
