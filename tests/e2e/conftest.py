@@ -56,19 +56,26 @@ def demo(network: Network, tmp_path: Path) -> Iterator[DemoProcess]:
         process.close()
 
 
+def _save(png: bytes, name: str) -> None:
+    """Write a screenshot here rather than through Playwright's ``path=``, which writes it from a worker
+    thread of Playwright's own event loop: that thread can outlive the test on a busy machine, and Home
+    Assistant's test plugin fails any test that leaves a thread behind."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / name).write_bytes(png)
+
+
 class Screenshots:
     """Numbered screenshots of each step in artifacts/e2e/."""
 
     def __init__(self, page: Any) -> None:
         self.page = page
         self.count = 0
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def __call__(self, name: str) -> None:
         """Save the page as NN-name.png, with animations run to their end."""
         self.count += 1
         safe = re.sub(r"[^a-z0-9-]+", "-", name.lower())
-        self.page.screenshot(path=ARTIFACTS / f"{self.count:02d}-{safe}.png", animations="disabled")
+        _save(self.page.screenshot(animations="disabled"), f"{self.count:02d}-{safe}.png")
 
 
 @pytest.fixture
@@ -84,8 +91,7 @@ def page(network: Network, demo: DemoProcess, request: pytest.FixtureRequest) ->
             yield page
             report = getattr(request.node, "e2e_call", None)
             if report is not None and report.failed:
-                ARTIFACTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=ARTIFACTS / "failure.png")
+                _save(page.screenshot(), "failure.png")
         finally:
             browser.close()
 
