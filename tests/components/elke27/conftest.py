@@ -230,6 +230,20 @@ def panel_requests(panel: EmulatorPanel, domain: str, command: str) -> list[dict
     return [r[domain][command] for r in panel.received if isinstance(r.get(domain), dict) and command in r[domain]]
 
 
+async def radio_sweep_done(panel: EmulatorPanel) -> None:
+    """Wait until the client's first radio sweep, which follows ready, has asked for every zone's status.
+
+    The sweep re-reads each zone, so until then a change the panel never pushes can still reach
+    Home Assistant through it.
+    """
+    zones = set(panel.state.zones)
+
+    def asked() -> set[Any]:
+        return {request.get("zone_id") for request in panel_requests(panel, "zone", "get_status")}
+
+    await panel.wait_until(lambda: zones <= asked(), WAIT_TIMEOUT)
+
+
 async def link_drops_during(
     hass: HomeAssistant, panel: EmulatorPanel, route: str, domain: str, service: str, data: dict[str, Any]
 ) -> HomeAssistantError:

@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.elke27.const import CONF_CLIENT, DOMAIN
 from e27_emulator import EmulatorPanel
 
-from .conftest import ACCESS_CODE, PASSPHRASE, state_of, wait_for
+from .conftest import ACCESS_CODE, PASSPHRASE, radio_sweep_done, state_of, wait_for
 
 FRONT_DOOR = "binary_sensor.house_front_door"
 CONNECTION = "binary_sensor.test_house_connection"
@@ -178,6 +178,7 @@ async def test_update_entity_rereads_the_panel(
     hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert await async_setup_component(hass, "homeassistant", {})
+    await radio_sweep_done(panel)
     with patch.object(panel, "_push_now", lambda body: None):  # this change is never pushed
         panel.open_zone(1)
         await asyncio.sleep(0)
