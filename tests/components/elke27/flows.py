@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_USER
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.data_entry_flow import EVENT_DATA_ENTRY_FLOW_PROGRESSED, FlowResult, FlowResultType
 
 from custom_components.elke27.const import CONF_ACCESS_CODE, CONF_PANEL, CONF_PASSPHRASE, DOMAIN
@@ -64,5 +64,6 @@ class ProgressWatcher:
         assert self._unsubscribe is not None
         self._unsubscribe()
 
+    @callback
     def _heard(self, event: Event) -> None:
         self.flows.append(event.data["flow_id"])

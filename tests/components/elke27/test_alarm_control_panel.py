@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from homeassistant.components.alarm_control_panel import AlarmControlPanelState
 from homeassistant.const import EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
@@ -55,7 +55,12 @@ async def test_an_exit_delay_writes_the_state_a_handful_of_times(
 ) -> None:
     """The panel ticks every second of the delay; the state changes when the delay starts and ends, not per tick."""
     writes: list[Event] = []
-    hass.bus.async_listen(EVENT_STATE_CHANGED, writes.append)
+
+    @callback
+    def record(event: Event) -> None:  # a callback: a plain function would run later, in the executor
+        writes.append(event)
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
     ticks: list[dict] = []
     panel.state.add_listener(lambda body: ticks.append(body) if "ee_timer" in str(body) else None)
     await _call(hass, "alarm_arm_home")

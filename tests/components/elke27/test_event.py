@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from homeassistant.components.alarm_control_panel import AlarmControlPanelState
 from homeassistant.const import EVENT_STATE_CHANGED, Platform
-from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
@@ -36,9 +36,16 @@ class Recorder:
     def __init__(self, hass: HomeAssistant) -> None:
         self.entity: list[tuple[str, str, dict[str, Any]]] = []
         self.bus: list[dict[str, Any]] = []
+        # Callbacks: Home Assistant runs any other plain function in its executor, on a thread of its own,
+        # so a test could look before a listener has run.
         hass.bus.async_listen(EVENT_STATE_CHANGED, self._state)
-        hass.bus.async_listen(EVENT_AREA, lambda event: self.bus.append(dict(event.data)))
+        hass.bus.async_listen(EVENT_AREA, self._area)
 
+    @callback
+    def _area(self, event: Event) -> None:
+        self.bus.append(dict(event.data))
+
+    @callback
     def _state(self, event: Event) -> None:
         state = event.data["new_state"]
         if state is not None and state.entity_id.startswith("event.") and "event_type" in state.attributes:
