@@ -91,8 +91,16 @@ async def test_refused_command_is_translated(
 
 
 @pytest.fixture
-def short_request_timeout() -> Iterator[None]:
-    with patch.dict("custom_components.elke27.coordinator.CLIENT_OPTIONS", {"request_timeout": 0.3}):
+def short_request_timeout(init_integration: MockConfigEntry) -> Iterator[None]:
+    """A short request timeout for the running session only, once setup is done.
+
+    Set for the whole client, it would also bind the bootstrap's requests, which the panel does
+    answer: a loaded machine could run one of them out and fail the setup.
+    """
+    client = init_integration.runtime_data.client
+    assert client is not None
+    assert client._session is not None
+    with patch.object(client._session, "_request_timeout", 0.3):
         yield
 
 
@@ -100,7 +108,7 @@ def short_request_timeout() -> Iterator[None]:
 async def test_unanswered_command_is_no_reply(
     hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
 ) -> None:
-    panel.ignore_requests("output.set_status")
+    panel.ignore_requests("output.set_status")  # nothing can answer in time
     with pytest.raises(HomeAssistantError) as err:
         await _switch(hass, "turn_on", PORCH_RELAY)
     assert err.value.translation_key == "no_reply"
