@@ -4,6 +4,7 @@ and only then: a panel that is merely slow, silent or unreachable is a connectio
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -15,12 +16,15 @@ from custom_components.elke27.e27 import (
     E27TimeoutError,
     LinkCredentials,
 )
+from custom_components.elke27.e27.session import Session
 from e27_emulator import EmulatorPanel, PanelState
 
-from ..emulated import WAIT_TIMEOUT, Recorder, assert_in_sync, make_client, wait_until
+from ..emulated import FAST_CLIENT, WAIT_TIMEOUT, Recorder, assert_in_sync, make_client, wait_until
 
 OTHER_KEY = LinkCredentials("0f1e2d3c4b5a69788796a5b4c3d2e1f0", "a0" * 20)
 # The timeouts that must run out for the client to conclude; short, since nothing can answer.
+# Only where nothing can: a request or probe the panel does answer keeps FAST_CLIENT's timeout,
+# which a loaded machine never reaches by accident.
 QUICK = {"request_timeout": 0.5, "link_check_timeout": 0.5}
 
 
@@ -67,7 +71,7 @@ async def test_an_unanswered_first_request_with_an_answered_probe_is_a_connectio
 ) -> None:
     """A panel that answers the probe but not the first bootstrap request is slow or broken, not unlinked."""
     panel.ignore_requests("area.get_table_info")
-    client = make_client(panel, identity, credentials, **QUICK)
+    client = make_client(panel, identity, credentials, request_timeout=QUICK["request_timeout"])  # the probe answers
     with pytest.raises(E27TimeoutError, match=r"area\.get_table_info"):
         await client.async_connect()
     assert hellos(panel) == 2  # the check ran, and the key proved good
@@ -77,7 +81,17 @@ async def test_a_panel_that_answers_late_is_not_an_unlinked_one(
     panel: EmulatorPanel, state: PanelState, identity: ClientIdentity, credentials: LinkCredentials
 ) -> None:
     """The first request goes unanswered, then the panel answers again: the client carries on on the fresh session."""
-    client = make_client(panel, identity, credentials, **QUICK)
+    client = make_client(panel, identity, credentials, request_timeout=QUICK["request_timeout"])
+    original = client._new_session
+
+    def new_session() -> Session:
+        # Only the first session's first request goes unanswered; the fresh session's probe and
+        # bootstrap are answered, so they get the usual timeout.
+        session = original()
+        client.timing = replace(client.timing, request_timeout=FAST_CLIENT["request_timeout"])
+        return session
+
+    client._new_session = new_session  # type: ignore[method-assign]
     panel.ignore_requests("area.get_table_info")
     connecting = asyncio.create_task(client.async_connect())
     try:
@@ -109,10 +123,13 @@ async def test_missing_greeting_or_hello_is_a_connection_problem(
 async def test_a_link_key_replaced_while_running_stops_the_retries_and_says_link_again(
     panel: EmulatorPanel, identity: ClientIdentity, credentials: LinkCredentials
 ) -> None:
-    client = make_client(panel, identity, credentials, **QUICK)
+    client = make_client(panel, identity, credentials)
     recorder = Recorder(client)
     try:
         await client.async_connect()
+        # Short timeouts only for the sessions to come, which nothing can answer: the bootstrap above
+        # was answered.
+        client.timing = replace(client.timing, **QUICK)
         panel.add_link(identity.sn)  # linked again elsewhere: the panel now holds a new key for us
         await panel.drop_connections()
         await recorder.wait_for(lambda: any(isinstance(e.error, E27ProvisioningRequired) for e in recorder.connection))
