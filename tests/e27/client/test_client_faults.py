@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 import pytest
 
@@ -26,7 +27,7 @@ from custom_components.elke27.e27.framing import build_frame
 from e27_emulator import EmulatorPanel, PanelState
 
 from ..conftest import PIN
-from ..emulated import WAIT_TIMEOUT, Recorder, assert_in_sync, make_client, wait_until
+from ..emulated import FAST_CLIENT, WAIT_TIMEOUT, Recorder, assert_in_sync, make_client, wait_until
 
 # Each bootstrap phase, in the order the client reaches them.
 PHASES = [
@@ -135,12 +136,21 @@ async def test_idle_drop_and_changes_during_the_outage(
 async def test_silent_panel_is_noticed_and_recovered(
     panel: EmulatorPanel, state: PanelState, identity: ClientIdentity, credentials: LinkCredentials
 ) -> None:
-    # Short timings: a silent panel is what they are about, and nothing can answer in time anyway.
+    # Short timings: a silent panel is what they are about, and nothing can answer in time anyway: the
+    # keepalive, the request in flight (the probe waits for it) and a reconnect attempt's hello.
     silence = {"keepalive_interval": 0.2, "keepalive_timeout": 0.2, "hello_timeout": 0.3, "request_timeout": 0.5}
-    client = make_client(panel, identity, credentials, **silence)
+    client = make_client(panel, identity, credentials)
     recorder = Recorder(client)
     try:
+        # The first connect with the usual timings, since it must succeed: its bootstrap is answered, and
+        # a loaded machine could run out 0.5 s. A reconnect gives the session the short ones (an attempt
+        # that runs one out by accident is just tried again), and once it is online the sessions after
+        # it get the usual request timeout back: their bootstraps are answered too.
         await client.async_connect()
+        client.timing = replace(client.timing, **silence)
+        await panel.drop_connections()
+        await recorder.wait_for(lambda: client.connected and len(recorder.connection) >= 3)
+        client.timing = replace(client.timing, request_timeout=FAST_CLIENT["request_timeout"])
         panel.go_silent(True)
         await recorder.wait_for(lambda: not client.connected)
         assert recorder.connection[-1].error is not None
