@@ -64,9 +64,13 @@ async def async_wait_for_watcher(hass: HomeAssistant, task: asyncio.Future[Any],
     subscribes to it only after it has drawn the step, so a task that ends quickly would be
     announced to nobody and the dialog would spin for ever. Returns whether a new subscriber
     came (then later progress steps of the same dialog need not wait again).
+    A dialog can close and another open while the task still runs: the count starts from the
+    fewest subscribers seen since the step was shown, not from those left when the task ends.
     """
-    await asyncio.wait((task,))
     fewest = watchers_before
+    while not task.done():
+        fewest = min(fewest, progress_watchers(hass))
+        await asyncio.wait((task,), timeout=const.PROGRESS_WATCHER_POLL)
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(const.PROGRESS_WATCHER_WAIT):
             while (watchers := progress_watchers(hass)) <= fewest:

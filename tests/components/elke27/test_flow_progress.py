@@ -18,12 +18,17 @@ from custom_components.elke27 import const
 from custom_components.elke27.const import CONF_CLIENT, DOMAIN
 from e27_emulator import EmulatorPanel
 
+from .conftest import WAIT_TIMEOUT
 from .flows import GOOD, WRONG, ProgressWatcher, link_form
 
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
 
 
-async def _until(predicate: object, timeout: float = 5.0) -> None:
+# A wait for a dialog that no test waits out: noticing the dialog is what ends the wait in time.
+NEVER = 2 * WAIT_TIMEOUT
+
+
+async def _until(predicate: object, timeout: float = WAIT_TIMEOUT) -> None:
     async with asyncio.timeout(timeout):
         while not predicate():  # type: ignore[operator]
             await asyncio.sleep(0.01)
@@ -48,7 +53,7 @@ async def test_a_link_that_ends_before_the_dialog_subscribes_is_announced_after_
     flow_id = (await link_form(hass))["flow_id"] if source == "user" else await _reauth_form(hass, panel, linked_entry)
     links = len(panel.links)
     watcher = ProgressWatcher(hass)
-    with patch.object(const, "LINK_QUICK_WAIT", 0), patch.object(const, "PROGRESS_WATCHER_WAIT", 30):
+    with patch.object(const, "LINK_QUICK_WAIT", 0), patch.object(const, "PROGRESS_WATCHER_WAIT", NEVER):
         result = await hass.config_entries.flow.async_configure(flow_id, GOOD)
         assert result["type"] is FlowResultType.SHOW_PROGRESS
         progress_step = result["step_id"]
@@ -77,19 +82,32 @@ async def test_without_a_dialog_the_end_is_announced_after_a_bounded_wait(
     watcher.unsubscribe()
 
 
+@pytest.mark.parametrize("when", ["after the link", "during the link"])
 async def test_a_dialog_that_closes_while_another_opens_is_still_noticed(
-    hass: HomeAssistant, panel: EmulatorPanel
+    hass: HomeAssistant, panel: EmulatorPanel, when: str
 ) -> None:
     flow_id = (await link_form(hass))["flow_id"]
+    links = len(panel.links)
     other_dialog, ours = ProgressWatcher(hass), ProgressWatcher(hass)
     other_dialog.subscribe()
-    with patch.object(const, "LINK_QUICK_WAIT", 0), patch.object(const, "PROGRESS_WATCHER_WAIT", 30):
+    if when == "during the link":
+        panel.reply_delay = NEVER  # the panel holds its answer until the dialogs have changed over
+    with (
+        patch.object(const, "LINK_QUICK_WAIT", 0),
+        patch.object(const, "LINK_TIMEOUT", NEVER),
+        patch.object(const, "PROGRESS_WATCHER_WAIT", NEVER),
+    ):
         await hass.config_entries.flow.async_configure(flow_id, GOOD)
-        await asyncio.sleep(0.2)
+        if when == "after the link":
+            await panel.wait_until(lambda: len(panel.links) == links + 1 and panel.connection_count == 0, WAIT_TIMEOUT)
+        else:
+            await panel.wait_until(lambda: any("api_link" in request for request in panel.received), WAIT_TIMEOUT)
         other_dialog.unsubscribe()
+        # The flow looks at the subscribers every PROGRESS_WATCHER_POLL: a timer due before this one.
         await asyncio.sleep(0.2)
         assert _step(hass, flow_id) == "provision"
         ours.subscribe()
+        panel.reply_delay = 0
         await _until(lambda: ours.flows == [flow_id])
     ours.unsubscribe()
 
@@ -99,7 +117,7 @@ async def test_a_dialog_that_already_listens_hears_the_second_attempt_at_once(
 ) -> None:
     flow_id = (await link_form(hass))["flow_id"]
     dialog = ProgressWatcher(hass)
-    with patch.object(const, "LINK_QUICK_WAIT", 0), patch.object(const, "PROGRESS_WATCHER_WAIT", 30):
+    with patch.object(const, "LINK_QUICK_WAIT", 0), patch.object(const, "PROGRESS_WATCHER_WAIT", NEVER):
         await hass.config_entries.flow.async_configure(flow_id, WRONG)
         dialog.subscribe()  # drawn the first progress step
         await _until(lambda: dialog.flows == [flow_id])
@@ -109,7 +127,7 @@ async def test_a_dialog_that_already_listens_hears_the_second_attempt_at_once(
         # The dialog stays subscribed: the second attempt's end is announced without waiting.
         result = await hass.config_entries.flow.async_configure(flow_id, GOOD)
         assert result["type"] is FlowResultType.SHOW_PROGRESS
-        await _until(lambda: dialog.flows == [flow_id, flow_id], timeout=2)
+        await _until(lambda: dialog.flows == [flow_id, flow_id])  # long before PROGRESS_WATCHER_WAIT
     result = await hass.config_entries.flow.async_configure(flow_id)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
