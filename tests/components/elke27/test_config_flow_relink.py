@@ -17,7 +17,7 @@ from custom_components.elke27.e27 import E27TimeoutError, Session
 from custom_components.elke27.entry_data import client_identity
 from e27_emulator import EmulatorPanel
 
-from .conftest import ACCESS_CODE, panel_config, panel_requests, wait_for
+from .conftest import ACCESS_CODE, WAIT_TIMEOUT, panel_config, panel_requests, wait_for
 from .flows import GOOD, WRONG, finish_progress, suggested
 
 stored_only = pytest.mark.usefixtures("mock_setup_entry")
@@ -188,7 +188,7 @@ async def test_reconfigure_a_loaded_entry_with_its_working_address(
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
-    await panel.wait_until(lambda: panel.session_count == 1, timeout=2)
+    await panel.wait_until(lambda: panel.session_count == 1, timeout=WAIT_TIMEOUT)  # the old session is closing
     assert len(panel.session_keys) == sessions + 1  # the reload's session, and no other
 
 

@@ -95,7 +95,7 @@ async def test_bootstrap_large_panel(identity: ClientIdentity) -> None:
             sent = routes(panel)
             assert sent.count("zone.get_configured") == -(-state.tables["zone"] // state.options.block_size)
             assert sent.count("zone.get_status") < 64  # the bulk status did most of the work
-            await assert_in_sync(client, state, timeout=10)
+            await assert_in_sync(client, state)
         finally:
             await client.async_close()
 

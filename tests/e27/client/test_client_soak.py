@@ -136,7 +136,7 @@ async def test_soak(identity: ClientIdentity, caplog: pytest.LogCaptureFixture) 
                         await panel.reboot(downtime=0.01)
                 if step % 50 == 0:
                     await asyncio.sleep(0)  # let pushed broadcasts through now and then
-            await assert_in_sync(client, state, timeout=10)
+            await assert_in_sync(client, state)
         finally:
             await client.async_close()
     assert counts["accepted"] > OPERATIONS / 5
