@@ -10,7 +10,7 @@ import pytest
 from custom_components.elke27.e27 import ClientIdentity, E27Client, E27ConnectionError, LinkCredentials
 from e27_emulator import EmulatorPanel
 
-from ..emulated import Recorder, make_client
+from ..emulated import Recorder, make_client, wait_until
 
 
 async def test_refresh_finds_a_change_whose_push_was_lost(
@@ -19,6 +19,9 @@ async def test_refresh_finds_a_change_whose_push_was_lost(
     client = make_client(panel, identity, credentials)
     await client.async_connect()
     try:
+        # The radio sweep after ready re-reads every zone: until it is over, its read could carry the
+        # change below instead of the refresh.
+        await wait_until(lambda: "wireless" in client.export_cache()["domains"]["zone"])
         recorder = Recorder(client)
         with patch.object(panel, "_push_now", lambda body: None):  # the panel's broadcast never arrives
             panel.open_zone(1)
