@@ -18,6 +18,9 @@ IDENTITY = ClientIdentity(mn="222", sn="5e55101100aa")
 OTHER = ClientIdentity(mn="222", sn="5e55101100bb")
 # A safety net for waits on broadcasts: they arrive at once unless something is broken.
 PUSH_TIMEOUT = 20.0
+# The same for requests the panel answers: a loaded machine never reaches it by accident (a test
+# of a timeout sets a short one itself, where nothing can answer in time anyway).
+REQUEST_TIMEOUT = 20.0
 
 
 @asynccontextmanager

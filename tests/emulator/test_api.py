@@ -13,7 +13,7 @@ from custom_components.elke27.e27 import E27CommandError, E27ConnectionError, E2
 from e27_emulator import DEFINITIONS, EmulatorPanel, PanelApi, PanelSession, PanelState
 from e27_emulator.encode import CSM_KEYS
 
-from .apiclient import OTHER, Pushed, body, connected, refusal, running_panel
+from .apiclient import OTHER, REQUEST_TIMEOUT, Pushed, body, connected, refusal, running_panel
 from .rawclient import RawClient
 
 OBJECT_DOMAINS = ("area", "zone", "output", "light", "barrier", "lock", "tstat")
@@ -30,7 +30,7 @@ async def house() -> AsyncIterator[EmulatorPanel]:
 
 @pytest.fixture
 async def session(house: EmulatorPanel) -> AsyncIterator[Session]:
-    async with connected(house, request_timeout=2.0) as online:
+    async with connected(house, request_timeout=REQUEST_TIMEOUT) as online:
         yield online
 
 

@@ -11,7 +11,7 @@ import pytest
 from custom_components.elke27.e27 import Session
 from e27_emulator import EmulatorPanel, PanelState
 
-from .apiclient import OTHER, Pushed, body, connected, refusal, running_panel
+from .apiclient import OTHER, REQUEST_TIMEOUT, Pushed, body, connected, refusal, running_panel
 from .rawclient import RawClient
 
 MASTER, FAMILY = 1234, 2580
@@ -25,7 +25,7 @@ async def house() -> AsyncIterator[EmulatorPanel]:
 
 @pytest.fixture
 async def session(house: EmulatorPanel) -> AsyncIterator[Session]:
-    async with connected(house, request_timeout=2.0) as online:
+    async with connected(house, request_timeout=REQUEST_TIMEOUT) as online:
         yield online
 
 
