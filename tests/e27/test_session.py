@@ -161,7 +161,7 @@ async def test_disconnect_mid_request_fails_every_pending_request(session: Sessi
     panel.reply_delay = 60  # held until the connection is gone
     first = asyncio.create_task(session.request("system", "r_u_alive"))
     second = asyncio.create_task(session.request("system", "r_u_alive"))
-    await panel.wait_for_requests(len(panel.received) + 1)
+    await panel.wait_for_requests(len(panel.received) + 1, WAIT)
     await panel.drop_connections()
     panel.reply_delay = 0
     results = await asyncio.gather(first, second, return_exceptions=True)

@@ -15,7 +15,7 @@ from custom_components.elke27.e27 import const, crypto, framing, messages
 from custom_components.elke27.e27.errors import E27CrcError, E27TruncatedFrameError
 from e27_emulator import DEFAULT_GARBAGE, EmulatorPanel, PanelConfig, PanelSession, corrupt_frame, reply
 
-from .rawclient import IDENTITY, RawClient
+from .rawclient import IDENTITY, TIMEOUT, RawClient
 
 HEX40 = re.compile(r"[0-9a-f]{40}")
 OTHER = messages.ClientIdentity(mn="222", sn="aabbccddeeff")
@@ -73,7 +73,7 @@ async def test_greeting_has_fresh_nonce_and_local_time(panel: EmulatorPanel) -> 
             assert HEX40.fullmatch(client.nonce)
             assert re.fullmatch(r"\d{4}/\d{2}/\d{2},\d{2}:\d{2}:\d{2}", client.local["LOCAL"])
         assert first.nonce != second.nonce
-        await panel.wait_for_connections(2)
+        await panel.wait_for_connections(2, TIMEOUT)
         assert panel.connection_count == 2
     finally:
         await first.close()
@@ -149,7 +149,7 @@ async def test_hello_success(panel: EmulatorPanel, client: RawClient) -> None:
     session_key = crypto.decrypt_key_field(link.linkkey_hex, inner["sk"])
     assert len(session_key) == 16
     assert len(crypto.decrypt_key_field(link.linkkey_hex, inner["shm"])) == 32
-    [session] = await panel.wait_for_sessions(1)
+    [session] = await panel.wait_for_sessions(1, TIMEOUT)
     assert panel.session_count == 1
     assert panel.session_keys == [session_key]
     assert (session.sn, session.session_id, session.session_key) == (IDENTITY.sn, inner["session_id"], session_key)
@@ -191,13 +191,13 @@ async def test_session_limit_refuses_the_ninth(panel: EmulatorPanel) -> None:
     try:
         for client, identity in zip(clients[:8], identities, strict=False):
             await client.go_online(panel, identity)
-        assert len(await panel.wait_for_sessions(8)) == 8
+        assert len(await panel.wait_for_sessions(8, TIMEOUT)) == 8
         panel.add_link(identities[8].sn)
         assert await clients[8].hello(identities[8]) == {"hello": {"seq": 110, "error_code": 0}}
         assert len(panel.sessions) == 8
         # A slot frees up when a session ends.
         await clients[0].close()
-        await panel.wait_until(lambda: len(panel.sessions) == 7)
+        await panel.wait_until(lambda: len(panel.sessions) == 7, TIMEOUT)
         assert "sk" in (await clients[8].hello(identities[8]))["hello"]
     finally:
         for client in clients:
@@ -351,7 +351,7 @@ async def test_drop_connections(panel: EmulatorPanel, online: RawClient, reset: 
     assert await panel.drop_connections(reset=reset) == 1
     assert panel.sessions == []
     await online.expect_eof()
-    await panel.wait_until(lambda: panel.connection_count == 0)
+    await panel.wait_until(lambda: panel.connection_count == 0, TIMEOUT)
 
 
 async def test_go_silent(panel: EmulatorPanel, online: RawClient) -> None:
@@ -406,7 +406,7 @@ async def test_requests_are_read_while_a_reply_is_delayed(panel: EmulatorPanel, 
     panel.reply_delay = 60
     first = online.request({"system": {"r_u_alive": {}}})
     second = online.request({"system": {"r_u_alive": {}}})
-    await panel.wait_for_requests(2)
+    await panel.wait_for_requests(2, TIMEOUT)
     assert panel.max_in_flight == 2
     panel.reply_delay = 0  # releases the replies already waiting
     assert [(await online.read_message())["seq"] for _ in range(2)] == [first, second]

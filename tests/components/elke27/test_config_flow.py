@@ -25,7 +25,7 @@ from custom_components.elke27.const import (
 )
 from e27_emulator import EmulatorPanel
 
-from .conftest import ACCESS_CODE, PANEL_MAC, PANEL_NAME, PASSPHRASE, panel_config
+from .conftest import ACCESS_CODE, PANEL_MAC, PANEL_NAME, PASSPHRASE, WAIT_TIMEOUT, panel_config
 from .flows import GOOD, WRONG, finish_progress, link_form, start_user_flow, suggested
 
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
@@ -229,9 +229,9 @@ async def test_closing_the_dialog_stops_scanning_and_linking(hass: HomeAssistant
     with patch.object(const, "LINK_TIMEOUT", 30), patch.object(const, "LINK_QUICK_WAIT", 0):
         result = await hass.config_entries.flow.async_configure(result["flow_id"], WRONG)
     assert result["type"] is FlowResultType.SHOW_PROGRESS
-    await panel.wait_for_connections(1)
+    await panel.wait_for_connections(1, WAIT_TIMEOUT)
     hass.config_entries.flow.async_abort(result["flow_id"])
-    await panel.wait_until(lambda: panel.connection_count == 0)
+    await panel.wait_until(lambda: panel.connection_count == 0, WAIT_TIMEOUT)
 
 
 async def test_asking_for_the_flow_while_linking_keeps_showing_progress(

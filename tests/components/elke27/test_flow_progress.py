@@ -59,7 +59,7 @@ async def test_a_link_that_ends_before_the_dialog_subscribes_is_announced_after_
         progress_step = result["step_id"]
         assert progress_step == ("provision" if source == "user" else "reauth_provision")
         # The panel has linked (and the link connection is closed) before the dialog has drawn the step.
-        await panel.wait_until(lambda: len(panel.links) == links + 1 and panel.connection_count == 0)
+        await panel.wait_until(lambda: len(panel.links) == links + 1 and panel.connection_count == 0, WAIT_TIMEOUT)
         await asyncio.sleep(0.2)
         assert _step(hass, flow_id) == progress_step  # nobody was told yet: nobody would have heard
         watcher.subscribe()

@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.elke27.const import CONF_CLIENT, DOMAIN
 from e27_emulator import EmulatorPanel
 
-from .conftest import ACCESS_CODE, PASSPHRASE, radio_sweep_done, state_of, wait_for
+from .conftest import ACCESS_CODE, PASSPHRASE, WAIT_TIMEOUT, radio_sweep_done, state_of, wait_for
 
 FRONT_DOOR = "binary_sensor.house_front_door"
 CONNECTION = "binary_sensor.test_house_connection"
@@ -34,14 +34,14 @@ async def test_setup_and_unload(hass: HomeAssistant, panel: EmulatorPanel, init_
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.NOT_LOADED
-    await panel.wait_until(lambda: panel.session_count == 0)
+    await panel.wait_until(lambda: panel.session_count == 0, WAIT_TIMEOUT)
 
 
 async def test_reload_reconnects(hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry) -> None:
     assert await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
-    await panel.wait_until(lambda: panel.session_count == 1)
+    await panel.wait_until(lambda: panel.session_count == 1, WAIT_TIMEOUT)
 
 
 async def test_unreachable_panel_retries_setup(

@@ -103,7 +103,7 @@ async def test_drop_during_a_command(client: E27Client, panel: EmulatorPanel, st
     panel.ignore_requests("area.set_arm_state")  # no ack before the connection is gone
     start = len(panel.received)
     command = asyncio.create_task(client.async_arm(1, ArmState.ARMED_AWAY, PIN))
-    await panel.wait_until(lambda: received_route(panel, "area.set_arm_state", start))
+    await panel.wait_until(lambda: received_route(panel, "area.set_arm_state", start), WAIT_TIMEOUT)
     await panel.drop_connections()
     panel.ignore_requests("area.set_arm_state", ignore=False)
     with pytest.raises(E27ConnectionError):
