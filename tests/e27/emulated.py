@@ -103,6 +103,11 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = WAIT_TIMEOU
             await asyncio.sleep(interval)
 
 
+async def radio_sweep_done(client: E27Client) -> None:
+    """Wait until the radio sweep after ready is over: the configuration cache then names the wireless zones."""
+    await wait_until(lambda: "wireless" in client.export_cache()["domains"]["zone"])
+
+
 def _expected_area_state(state: PanelState, area_id: int) -> AreaState:
     area = state.areas[area_id]
     if area.alarms or area.alrm_snd:

@@ -29,7 +29,16 @@ from custom_components.elke27.e27 import (
 from e27_emulator import EmulatorPanel, PanelState
 
 from ..conftest import PIN
-from ..emulated import Recorder, assert_in_sync, make_client, make_state, mismatches, running, wait_until
+from ..emulated import (
+    Recorder,
+    assert_in_sync,
+    make_client,
+    make_state,
+    mismatches,
+    radio_sweep_done,
+    running,
+    wait_until,
+)
 
 
 def routes(panel: EmulatorPanel, start: int = 0) -> list[str]:
@@ -74,7 +83,7 @@ async def test_bootstrap_default_panel_to_ready(
         # The background sweep reads each remaining zone once and learns its radio fields.
         await assert_in_sync(client, state)
         assert client.panel.zones[11].rssi == -58
-        await wait_until(lambda: "wireless" in client.export_cache()["domains"]["zone"])
+        await radio_sweep_done(client)
         assert client.export_cache()["domains"]["zone"]["wireless"] == [11, 12, 18]
     finally:
         await client.async_close()
@@ -163,7 +172,7 @@ async def test_warm_cache_skips_the_configuration_download(
     first = make_client(panel, identity, credentials)
     await first.async_connect()
     await assert_in_sync(first, state)
-    await wait_until(lambda: "wireless" in first.export_cache()["domains"]["zone"])
+    await radio_sweep_done(first)
     cache = json.loads(json.dumps(first.export_cache()))  # what a config entry would store
     cold = first.last_bootstrap
     await first.async_close()
@@ -203,7 +212,7 @@ async def test_changed_csm_downloads_only_that_domain(
 ) -> None:
     first = make_client(panel, identity, credentials)
     await first.async_connect()
-    await wait_until(lambda: "wireless" in first.export_cache()["domains"]["zone"])
+    await radio_sweep_done(first)
     cache = first.export_cache()
     await first.async_close()
     await wait_until(lambda: panel.session_count == 0)

@@ -10,7 +10,7 @@ import pytest
 from custom_components.elke27.e27 import ClientIdentity, E27Client, E27ConnectionError, LinkCredentials
 from e27_emulator import EmulatorPanel
 
-from ..emulated import Recorder, make_client, wait_until
+from ..emulated import Recorder, make_client, radio_sweep_done
 
 
 async def test_refresh_finds_a_change_whose_push_was_lost(
@@ -21,7 +21,7 @@ async def test_refresh_finds_a_change_whose_push_was_lost(
     try:
         # The radio sweep after ready re-reads every zone: until it is over, its read could carry the
         # change below instead of the refresh.
-        await wait_until(lambda: "wireless" in client.export_cache()["domains"]["zone"])
+        await radio_sweep_done(client)
         recorder = Recorder(client)
         with patch.object(panel, "_push_now", lambda body: None):  # the panel's broadcast never arrives
             panel.open_zone(1)

@@ -11,7 +11,7 @@ import pytest
 from custom_components.elke27.e27 import ClientIdentity, E27Client, LinkCredentials, Panel, PanelEvent
 from e27_emulator import EmulatorPanel
 
-from ..emulated import make_client, make_state, mismatches, running, wait_until
+from ..emulated import make_client, make_state, mismatches, radio_sweep_done, running, wait_until
 
 
 def zone_reads(requests: list[dict[str, Any]]) -> list[int]:
@@ -54,7 +54,7 @@ async def test_a_command_during_the_radio_sweep_goes_ahead_of_the_rest(
             await wait_until(lambda: bool(commands))
             await commands[0]
             assert client.panel.outputs[1].on
-            await wait_until(lambda: "wireless" in client.export_cache()["domains"]["zone"])
+            await radio_sweep_done(client)
             assert client.export_cache()["domains"]["zone"]["wireless"] == [11, 12, 18]
             assert not mismatches(client.panel, state)
         finally:
@@ -85,7 +85,7 @@ async def test_cold_and_warm_bootstraps_build_the_same_model(identity: ClientIde
         cold, cold_ready = await connect(None)
         try:
             assert cold_ready.zones[45].low_battery is True  # known at ready, before the sweep
-            await wait_until(lambda: "wireless" in cold.export_cache()["domains"]["zone"])
+            await radio_sweep_done(cold)
             assert not mismatches(cold.panel, state)
             cold_swept = cold.panel
             cache = json.loads(json.dumps(cold.export_cache()))
