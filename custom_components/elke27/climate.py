@@ -88,6 +88,17 @@ class Elke27Climate(Elke27Entity, ClimateEntity):
         return _FANS.get(self.tstat.fan_mode)
 
     @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """A mode or fan mode the panel reports that Home Assistant has no name for, as the panel words it."""
+        tstat = self.tstat
+        reported = {
+            key: value
+            for key, value in (("panel_mode", tstat.reported_mode), ("panel_fan_mode", tstat.reported_fan_mode))
+            if value is not None
+        }
+        return reported or None
+
+    @property
     def native_temperature_unit(self) -> str:
         """The panel works in degrees Fahrenheit."""
         return UnitOfTemperature.FAHRENHEIT

@@ -45,13 +45,11 @@ class Elke27Cover(Elke27Entity, CoverEntity):
 
     @property
     def is_closed(self) -> bool | None:
-        """None while stopped half-way or unknown."""
+        """Closed only when the panel says closed; a door stopped part-way is open; None until it reports."""
         state = self.barrier.state
-        if state in (BarrierState.OPEN, BarrierState.OPENING, BarrierState.CLOSING):
-            return False
-        if state is BarrierState.CLOSED:
-            return True
-        return None
+        if state is BarrierState.UNKNOWN:
+            return None
+        return state is BarrierState.CLOSED
 
     @property
     def is_opening(self) -> bool:

@@ -65,8 +65,8 @@ class ChimeSwitch(Elke27Entity, SwitchEntity):
         super().__init__(coordinator, CHIME, area_id, area_device(coordinator, area_id))
 
     @property
-    def is_on(self) -> bool:
-        """True while chime is on."""
+    def is_on(self) -> bool | None:
+        """True while chime is on; None until the panel has reported it."""
         return self.coordinator.data.areas[self.element_id].chime
 
     @panel_action
