@@ -1,0 +1,101 @@
+"""Shapes real panels send at bootstrap: busy reads, unpaged bitmask lists, odd table sizes (API.md §2.5, §7)."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+
+from custom_components.elke27.e27 import ClientIdentity, LinkCredentials
+from custom_components.elke27.e27 import bootstrap as bootstrap_module
+from custom_components.elke27.e27.bootstrap import MAX_TABLE_ELEMENTS, table_elements
+from e27_emulator import EmulatorPanel, PanelState
+
+from ..emulated import assert_in_sync, make_client
+
+
+async def test_status_reads_refused_as_busy_are_asked_again(
+    panel: EmulatorPanel, state: PanelState, identity: ClientIdentity, credentials: LinkCredentials
+) -> None:
+    """A panel still starting refuses reads with 11015: the client asks again until it answers."""
+    state.open_zone(5)
+    state.set_output(4, "ON")
+    state.options.busy_reads = 6
+    client = make_client(panel, identity, credentials)
+    try:
+        with patch.object(bootstrap_module, "BUSY_RETRY_DELAYS", (0.0,)):
+            await client.async_connect()
+        assert state.options.busy_reads == 0
+        area = client.panel.areas[1]
+        assert area.ready is (state.ready_status(1) != "RDY_NOT")  # told by the panel, not assumed
+        assert area.chime is not None
+        assert client.panel.zones[5].violated
+        assert client.panel.outputs[4].on
+        await assert_in_sync(client, state)
+    finally:
+        await client.async_close()
+
+
+@pytest.mark.parametrize("shape", ["mask_int", "mask_hex"])
+async def test_configured_lists_as_an_unpaged_bitmask(
+    panel: EmulatorPanel, state: PanelState, identity: ClientIdentity, credentials: LinkCredentials, shape: str
+) -> None:
+    state.options.configured_as = shape
+    client = make_client(panel, identity, credentials)
+    try:
+        await client.async_connect()
+        assert sorted(client.panel.zones) == sorted(
+            zone_id for zone_id, zone in state.zones.items() if zone.definition != "UNDEFINED"
+        )
+        assert sorted(client.panel.areas) == sorted(state.areas)
+        assert sorted(client.panel.outputs) == sorted(state.outputs)
+        await assert_in_sync(client, state)
+    finally:
+        await client.async_close()
+
+
+@pytest.mark.parametrize("reported", [0, -1, "lots", None, 10**12])
+async def test_a_bad_table_size_keeps_the_id_limit(
+    panel: EmulatorPanel,
+    state: PanelState,
+    identity: ClientIdentity,
+    credentials: LinkCredentials,
+    reported: Any,
+) -> None:
+    """table_elements 0, negative or text must not lift the id limit nor let the panel make us ask for thousands of ids."""
+    state.options.table_elements = reported if reported is not None else "n/a"
+    state.options.configured_as = "mask_int"
+    client = make_client(panel, identity, credentials)
+    try:
+        await client.async_connect()
+        assert sorted(client.panel.outputs) == sorted(state.outputs)
+        assert client.last_bootstrap is not None
+        assert client.last_bootstrap.requests < 200
+    finally:
+        await client.async_close()
+
+
+@pytest.mark.parametrize(
+    ("value", "elements"),
+    [
+        (64, 64),
+        ("32", 32),
+        (0, MAX_TABLE_ELEMENTS),
+        (-5, MAX_TABLE_ELEMENTS),
+        ("x", MAX_TABLE_ELEMENTS),
+        (None, MAX_TABLE_ELEMENTS),
+        (10**9, MAX_TABLE_ELEMENTS),
+    ],
+)
+def test_table_elements_is_validated(value: Any, elements: int) -> None:
+    assert table_elements(value) == elements
+
+
+def test_unpaged_bitmasks_give_their_ids() -> None:
+    assert bootstrap_module._bitmask(0b1011) == [1, 2, 4]
+    assert bootstrap_module._bitmask("0x0b") == [1, 2, 4]
+    assert bootstrap_module._bitmask("B") == [1, 2, 4]
+    assert bootstrap_module._bitmask("zz") is None
+    assert bootstrap_module._bitmask("f" * 1000) is None  # longer than any table
+    assert bootstrap_module._bitmask(True) is None
