@@ -284,7 +284,8 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             old, new = getattr(before, plural).get(element_id), getattr(after, plural).get(element_id)
             if old is None or new is None or old.name == new.name:
                 continue
-            device = devices.async_get_device(identifiers={(DOMAIN, f"{self.mac}_{kind}_{element_id}")})
+            identifier = (DOMAIN, f"{self.mac}_{kind}_{element_id}")
+            device = devices.async_get_device_by_identifier(identifier, self.config_entry.entry_id)
             if device is not None and device.name != new.name:
                 devices.async_update_device(device.id, name=new.name)
             if kind == "area":  # zone names are shown without their area's name in front

@@ -10,9 +10,14 @@ import pytest
 from custom_components.elke27.e27 import ClientIdentity, LinkCredentials
 from custom_components.elke27.e27 import bootstrap as bootstrap_module
 from custom_components.elke27.e27.bootstrap import MAX_TABLE_ELEMENTS, table_elements
+from custom_components.elke27.e27.live import DOMAINS as LIVE_DOMAINS
+from custom_components.elke27.e27.reconnect import ClientTiming
 from e27_emulator import EmulatorPanel, PanelState
 
-from ..emulated import assert_in_sync, make_client
+from ..emulated import assert_in_sync, make_client, radio_sweep_done, wait_until
+from .test_client import routes
+
+DOMAINS = [info.domain for info in LIVE_DOMAINS]
 
 
 async def test_status_reads_refused_as_busy_are_asked_again(
@@ -99,3 +104,21 @@ def test_unpaged_bitmasks_give_their_ids() -> None:
     assert bootstrap_module._bitmask("zz") is None
     assert bootstrap_module._bitmask("f" * 1000) is None  # longer than any table
     assert bootstrap_module._bitmask(True) is None
+
+
+async def test_the_configuration_check_reads_only_the_checksums(
+    panel: EmulatorPanel, state: PanelState, identity: ClientIdentity, credentials: LinkCredentials
+) -> None:
+    """Every minute by default; each check is one get_table_info per domain, nothing more while nothing changed."""
+    assert ClientTiming().config_check_interval == 60.0
+    client = make_client(panel, identity, credentials, config_check_interval=0.02)
+    try:
+        await client.async_connect()
+        await radio_sweep_done(client)
+        start = len(panel.received)
+        await wait_until(lambda: len(routes(panel, start)) >= 21)
+        sent = routes(panel, start)[:21]
+        assert set(sent) == {f"{domain}.get_table_info" for domain in DOMAINS}
+        assert len(sent) == 3 * len(DOMAINS) == 21
+    finally:
+        await client.async_close()
