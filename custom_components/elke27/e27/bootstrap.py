@@ -184,10 +184,10 @@ class Bootstrap:
 
     # -- configuration -------------------------------------------------------------------------
 
-    async def config(self, cached: Mapping[str, DomainConfig], *, name: bool = True) -> dict[str, DomainConfig]:
+    async def config(self, cached: Mapping[str, DomainConfig], *, read_name: bool = True) -> dict[str, DomainConfig]:
         """Table info for every domain; re-download the domains whose CSM differs from the cache.
 
-        name: also read the panel's display name (at connect; the periodic check reads only the CSMs).
+        read_name: also read the panel's display name (at connect; the periodic check reads only the CSMs).
         """
         configs: dict[str, DomainConfig] = {}
         for info in DOMAINS:
@@ -210,7 +210,7 @@ class Bootstrap:
         self._live.set_definitions(zone.definitions)
         for domain, config in configs.items():
             self._live.set_config(domain, config.attribs)
-        if name and (reply := await self._ask_or_none("system", "get_attribs")) is not None:
+        if read_name and (reply := await self._ask_or_none("system", "get_attribs")) is not None:
             # The key for the display name is [UNK] (API.md §4.2): panel_name or name.
             name = reply.body.get("panel_name", reply.body.get("name"))
             if isinstance(name, str) and name.strip():
