@@ -20,6 +20,7 @@ from homeassistant.const import PERCENTAGE, SIGNAL_STRENGTH_DECIBELS_MILLIWATT, 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
 
 from .binary_sensor import zone_device
 from .const import DOMAIN, KEY_THERMOSTAT_BATTERY, KEY_THERMOSTAT_HUMIDITY, KEY_ZONE_SIGNAL
@@ -165,10 +166,12 @@ class ZoneSignalSensor(Elke27Entity, SensorEntity):
         return self.coordinator.data.zones[self.element_id].rssi
 
 
-class AlarmCauseSensor(Elke27Entity, SensorEntity):
+class AlarmCauseSensor(Elke27Entity, SensorEntity, RestoreEntity):
     """What set the area's alarm off, kind and zone ("Burglary – Front Door"), until the panel forgets it.
 
-    After a disarm the panel keeps the alarm in memory (until the next arming): the cause stays.
+    After a disarm the panel keeps the alarm in memory (until the next arming): the cause stays,
+    also across a restart or reload, which would otherwise lose its zone (the panel's memory
+    holds only the kind).
     """
 
     element_kind = "area"
@@ -176,6 +179,21 @@ class AlarmCauseSensor(Elke27Entity, SensorEntity):
     def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
         """On the area's device."""
         super().__init__(coordinator, ALARM_CAUSE, area_id, area_device(coordinator, area_id))
+
+    async def async_added_to_hass(self) -> None:
+        """Give a remembered alarm the zone it had before, if the panel still holds that alarm."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_state()
+        if last is None:
+            return
+        kind, zone_id = last.attributes.get("alarm_type"), last.attributes.get("zone_id")
+        if (
+            isinstance(kind, str)
+            and kind.upper() in AlarmType.__members__
+            and isinstance(zone_id, int)
+            and self.coordinator.areas.restore_zone(self.element_id, AlarmType(kind.upper()), zone_id)
+        ):
+            self.async_write_ha_state()
 
     @property
     def native_value(self) -> str | None:
