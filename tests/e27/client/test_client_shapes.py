@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from unittest.mock import patch
 
 import pytest
 
-from custom_components.elke27.e27 import ClientIdentity, LinkCredentials
+from custom_components.elke27.e27 import (
+    AreaState,
+    ArmState,
+    BarrierState,
+    ClientIdentity,
+    E27Client,
+    LinkCredentials,
+    Panel,
+)
 from custom_components.elke27.e27 import bootstrap as bootstrap_module
 from custom_components.elke27.e27.bootstrap import MAX_TABLE_ELEMENTS, table_elements
 from custom_components.elke27.e27.live import DOMAINS as LIVE_DOMAINS
@@ -122,3 +131,68 @@ async def test_the_configuration_check_reads_only_the_checksums(
         assert len(sent) == 3 * len(DOMAINS) == 21
     finally:
         await client.async_close()
+
+
+# -- scripted shapes over the wire (e27_emulator.shapes) -------------------------------------------
+
+
+# Sent after a shape: once the client shows it, it has read every message of the shape before it.
+_SENTINEL = {"seq": 0, "output": {"get_status": {"output_id": 2, "status": "ON", "error_code": 0}}}
+
+
+async def _played(client: E27Client, panel: EmulatorPanel, name: str, done: Callable[[Panel], bool]) -> Panel:
+    assert not client.panel.outputs[2].on
+    await panel.play_shape(name)
+    await panel.inject(_SENTINEL)
+    await wait_until(lambda: client.panel.outputs[2].on)
+    assert done(client.panel)
+    return client.panel
+
+
+async def test_shape_bypass_by_secure_state(client: E27Client, panel: EmulatorPanel) -> None:
+    await _played(client, panel, "bypass-by-secure-state", lambda p: p.zones[1].bypassed is True)
+
+
+async def test_shape_lock_by_boolean(client: E27Client, panel: EmulatorPanel) -> None:
+    await _played(client, panel, "lock-by-boolean", lambda p: p.locks[1].locked is False)
+
+
+async def test_shape_battery_spellings(client: E27Client, panel: EmulatorPanel) -> None:
+    await _played(client, panel, "battery-spellings", lambda p: p.thermostats[1].battery_level == 20)
+
+
+async def test_shape_partial_troubles(client: E27Client, panel: EmulatorPanel) -> None:
+    before = client.panel.version
+    assert before is not None
+    panel_now = await _played(
+        client, panel, "partial-troubles", lambda p: p.version is not None and p.version.ssp == "2.6.1"
+    )
+    assert panel_now.trouble_modules == ("system",)
+    assert panel_now.version is not None
+    assert (panel_now.version.firmware, panel_now.version.build) == (before.firmware, before.build)
+
+
+async def test_shape_bulk_digits(client: E27Client, panel: EmulatorPanel) -> None:
+    panel_now = await _played(client, panel, "bulk-digits", lambda p: p.zones[3].bypassed is True)
+    assert (panel_now.zones[3].violated, panel_now.zones[4].tamper, panel_now.zones[4].bypassed) == (
+        False,
+        False,
+        False,
+    )
+
+
+async def test_shape_exit_delay_extended(client: E27Client, panel: EmulatorPanel) -> None:
+    panel_now = await _played(client, panel, "exit-delay-extended", lambda p: p.areas[2].exit_delay == 60)
+    assert (panel_now.areas[2].state, panel_now.areas[2].arming_to) == (AreaState.ARMING, ArmState.ARMED_AWAY)
+
+
+async def test_shape_small_readings(client: E27Client, panel: EmulatorPanel) -> None:
+    panel_now = await _played(
+        client, panel, "small-readings", lambda p: p.version is not None and p.version.serial is None
+    )
+    assert (panel_now.areas[2].troubles, panel_now.areas[2].ready) == (("AC Fail",), True)
+    assert panel_now.thermostats[1].reported_mode == "EMERGENCY_HEAT"
+
+
+async def test_shape_barrier_stopped(client: E27Client, panel: EmulatorPanel) -> None:
+    await _played(client, panel, "barrier-stopped", lambda p: p.barriers[1].state is BarrierState.STOPPED)
