@@ -118,7 +118,7 @@ def get_table_info(domain: str, ctx: Context, params: JsonObject) -> JsonObject:
 def get_configured(domain: str, ctx: Context, params: JsonObject) -> JsonObject:
     size = _table(ctx, domain)
     shape = ctx.state.options.configured_as
-    if shape != "list":  # unpaged: one bitmask of every configured id, bit 0 = id 1 (API.md §2.5)
+    if shape != "list":  # unpaged: one bitmask of every configured id, bit 0 = id 1 (docs/api.md §2.5)
         mask = sum(1 << (item_id - 1) for item_id in ctx.state.objects(domain))
         return {DOMAINS[domain][1]: mask if shape == "mask_int" else f"{mask:x}"}
     per_block = ctx.state.options.block_size

@@ -378,7 +378,7 @@ class PanelOptions:
     """Panel seconds before a light reports its new level (Z-Wave dimmers take ~3 s)."""
     configured_as: str = "list"
     """How get_configured answers: "list" (paged id lists), or unpaged as one bitmask of every
-    configured id (bit 0 = id 1), "mask_int" as a JSON integer, "mask_hex" as a hex string (API.md §2.5)."""
+    configured id (bit 0 = id 1), "mask_int" as a JSON integer, "mask_hex" as a hex string (docs/api.md §2.5)."""
     table_elements: Any = None
     """If not None, what get_table_info reports as table_elements instead of the table's size
     (0, -1, "lots": the malformed values a client must not trust)."""

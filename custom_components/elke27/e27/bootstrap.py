@@ -31,7 +31,7 @@ MAX_BLOCKS: Final = 256
 MAX_TABLE_ELEMENTS: Final = 512
 # An unpaged bitmask of configured ids longer than this many hex digits is not one.
 _MAX_MASK_DIGITS: Final = MAX_TABLE_ELEMENTS // 4
-# A read the panel refuses as busy (11015 while it starts, API.md §2.4) is asked again after
+# A read the panel refuses as busy (11015 while it starts, docs/api.md §2.4) is asked again after
 # these pauses, the last one repeating, until it answers or BUSY_GIVE_UP seconds have passed.
 BUSY_RETRY_DELAYS: Final = (0.25, 0.5, 1.0, 2.0)
 BUSY_GIVE_UP: Final = 60.0
@@ -160,7 +160,7 @@ class Bootstrap:
                 return None
 
     async def paged(self, domain: str, command: str, list_key: str, *, first: int = 1, mask: bool = False) -> list[Any]:
-        """Drive a paged read block by block and concatenate its lists (API.md §2.5).
+        """Drive a paged read block by block and concatenate its lists (docs/api.md §2.5).
 
         mask: the list is of configured ids, which a reply that is not paged may give as a
         bitmask (an integer or a hex string, bit 0 = id 1); paged replies never do.

@@ -80,7 +80,7 @@ _EXIT_KEYS: Final = ("arm_cmd_state", "ee_timer", "alarm_zone")
 # status would otherwise keep the area in alarm for ever).
 _ALARM_KEYS: Final = ("alarms", *ALARM_WORD_KEYS)
 _HEX_DIGITS: Final = {char: int(char, 16) for char in "0123456789abcdefABCDEF"}
-# Bulk zone status (API.md §5.2): value = logical << 2 | physical. A digit states every flag
+# Bulk zone status (docs/api.md §5.2): value = logical << 2 | physical. A digit states every flag
 # the bulk status can carry, so each patch sets all of them: logical 0 normal, 1 trouble,
 # 2 violated, 3 bypassed; physical 0 = not configured (all flags clear), 1 open, 2 EOL
 # (normal), 3 short. Under trouble and bypass the contact is read from the physical bits.
@@ -124,7 +124,7 @@ def merge_area_status(previous: Wire, patch: Wire) -> dict[str, Any]:
     A payload that omits any of arm_cmd_state/ee_timer/alarm_zone clears them, except
     an ee_timer-only tick. A tick above the previous value is kept too: the panel
     restarted or extended the delay, and the area is still arming with the new time left
-    (API.md §5.1 has the library drop it, which loses a delay that is really running).
+    (docs/api.md §5.1 has the library drop it, which loses a delay that is really running).
     A payload that touches none of them nor arm_state (a chime or trouble change) leaves a
     running delay alone — the rule is about arming broadcasts, and dropping a delay on a
     chime change would be wrong.
@@ -239,7 +239,7 @@ class LiveModel:
         info = BY_DOMAIN.get(domain)
         if info is not None:
             if command in (_STATUS_PUSHES if broadcast else _STATUS_READS):
-                # A reply to get_status is the element's whole status; a broadcast is a patch (API.md §6).
+                # A reply to get_status is the element's whole status; a broadcast is a patch (docs/api.md §6).
                 return self.patch(domain, as_int(body.get(info.id_key)), body, replace=not broadcast)
             if domain == "area" and command in _TROUBLE_COMMANDS:
                 if "troubles" not in body:  # says nothing about the troubles: changes nothing

@@ -51,7 +51,7 @@ class AreaState(StrEnum):
 
 
 class ReadyStatus(_TolerantEnum):
-    """The panel's `ready_status`; values beyond the RDY_ three are [UNK] in API.md §5.1.
+    """The panel's `ready_status`; values beyond the RDY_ three are [UNK] in docs/api.md §5.1.
 
     READY stands for a token that says ready without saying for which arming (`ready`, or a
     newer `RDY_` token); the wire reader maps those (wire.ready_status).

@@ -54,7 +54,7 @@ def dotted_version(value: Any) -> str | None:
 
 
 def real_serial(value: Any) -> str | None:
-    """A serial number that identifies something: the factory placeholders ("00000001", all 0, all F) do not (API.md §4.1)."""
+    """A serial number that identifies something: the factory placeholders ("00000001", all 0, all F) do not (docs/api.md §4.1)."""
     if not isinstance(value, str) or not (text := value.strip()):
         return None
     digits = text.upper()
@@ -163,7 +163,7 @@ def _is_lock_token(value: Any) -> bool:
     return isinstance(value, str) and value.strip().upper() in _LOCK_TOKENS
 
 
-# Tokens of secure_state that say a zone is clear (API.md §5.2: the library's NORMAL/SECURE/RESTORE).
+# Tokens of secure_state that say a zone is clear (docs/api.md §5.2: the library's NORMAL/SECURE/RESTORE).
 _CLEAR_TOKENS: Final = ("NORMAL", "SECURE", "RESTORE")
 _TAMPER_OR_CLEAR: Final = ("TAMPER", *_CLEAR_TOKENS)
 
@@ -172,7 +172,7 @@ def _is_clear(value: Any) -> bool:
     return isinstance(value, str) and value.strip().upper() in _CLEAR_TOKENS
 
 
-# Per wire domain, every key that states a fact another key states too (API.md §5.2, §5.4, §5.5, §5.7).
+# Per wire domain, every key that states a fact another key states too (docs/api.md §5.2, §5.4, §5.5, §5.7).
 FACTS: Final[Mapping[str, tuple[Source, ...]]] = {
     "zone": (
         Source("secure_state", _token_has("BYPASS"), ("BYPASSED",)),
@@ -219,7 +219,7 @@ def _alarm_zone(status: Wire) -> int | None:
     return field(status, "alarm_zone", lambda item: as_int(item, 0, _COUNT_MAX)) or None
 
 
-# ready_status tokens beyond API.md §5.1's three, in any case: "ready" and other RDY_ tokens say ready.
+# ready_status tokens beyond docs/api.md §5.1's three, in any case: "ready" and other RDY_ tokens say ready.
 _NOT_READY_TOKENS: Final = frozenset({"RDY_NOT", "NOT_READY", "NOT READY", "NOTREADY"})
 
 
@@ -385,7 +385,7 @@ def lock_from_wire(lock_id: int, attribs: Wire, status: Wire) -> Lock:
     return Lock(lock_id, _name(attribs, "Lock", lock_id), locked)
 
 
-# Every token API.md §5.6 names, and the obvious variants: OPEN, CLOSE/CLOSED, STOPPED and
+# Every token docs/api.md §5.6 names, and the obvious variants: OPEN, CLOSE/CLOSED, STOPPED and
 # transitional values such as "opening". STOPPED is a door halted part-way: open, not closed.
 _BARRIER_ALIASES: Final = {
     "CLOSE": BarrierState.CLOSED,
