@@ -267,23 +267,27 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
     def _async_renamed(
         self, before: Panel | None, after: Panel, changed: frozenset[ElementKey], *, whole: bool
     ) -> set[ElementKey]:
-        """Rename the devices of the elements the panel renamed; return the other elements whose names show them.
+        """Rename the devices of the elements the panel renamed; return the elements whose entities show those names.
 
-        The device registry keeps a name the user gave (name_by_user) over ours, and an
-        entity's registry name over its own, so a rename in Home Assistant always wins.
+        That is the renamed elements themselves (after a reconnect they are not among the
+        changed ones) and the zones of a renamed area. The device registry keeps a name the
+        user gave (name_by_user) over ours, and an entity's registry name over its own, so a
+        rename in Home Assistant always wins.
         """
         if before is None:
             return set()
-        keys = {key for _, plural in _PLURALS.items() for key in _keys(after, plural)} if whole else changed
+        if whole:
+            changed = frozenset((kind, item) for kind, plural in _PLURALS.items() for item in getattr(after, plural))
         more: set[ElementKey] = set()
         devices = dr.async_get(self.hass)
-        for kind, element_id in keys:
+        for kind, element_id in changed:
             plural = _PLURALS.get(kind)
             if plural is None:
                 continue
             old, new = getattr(before, plural).get(element_id), getattr(after, plural).get(element_id)
             if old is None or new is None or old.name == new.name:
                 continue
+            more.add((kind, element_id))
             identifier = (DOMAIN, f"{self.mac}_{kind}_{element_id}")
             device = devices.async_get_device_by_identifier(identifier, self.config_entry.entry_id)
             if device is not None and device.name != new.name:
@@ -467,8 +471,3 @@ _PLURALS: Final = {
 def _inventory(panel: Panel) -> dict[str, frozenset[int]]:
     """What decides which entities exist; a change adds and removes entities."""
     return {plural: frozenset(getattr(panel, plural)) for plural in _PLURALS.values()}
-
-
-def _keys(panel: Panel, plural: str) -> set[ElementKey]:
-    kind = next(kind for kind, name in _PLURALS.items() if name == plural)
-    return {(kind, element_id) for element_id in getattr(panel, plural)}

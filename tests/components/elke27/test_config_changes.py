@@ -166,3 +166,24 @@ async def test_a_thermostat_reading_that_appears_later_gets_its_sensor(
     assert hass.states.get(HUMIDITY) is None
     panel.set_temperature(1, 71, humidity=45)
     await wait_for(hass, lambda: state_of(hass, HUMIDITY) == "45")
+
+
+@pytest.fixture
+def _no_configuration_checks() -> Iterator[None]:
+    with patch.dict("custom_components.elke27.coordinator.CLIENT_OPTIONS", {"config_check_interval": None}):
+        yield
+
+
+@pytest.mark.usefixtures("_no_configuration_checks")
+async def test_a_rename_found_at_a_reconnect_is_followed(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    client = init_integration.runtime_data.client
+    assert client is not None
+    before = client.last_bootstrap
+    panel.change_config("zone", 1, name="Main Entrance")
+    panel.change_config("output", 3, name="Gate Relay")
+    await panel.drop_connections()  # the client compares the checksums again when it reconnects
+    await wait_for(hass, lambda: client.connected and client.last_bootstrap is not before)
+    await wait_for(hass, lambda: friendly_name(hass, FRONT_DOOR) == "House Main Entrance")
+    assert friendly_name(hass, PORCH_RELAY) == "Test House Gate Relay"
