@@ -61,6 +61,7 @@ class PanelApi:
         if (domain, command) == ("system", "get_trouble") and self.state.options.trouble_reply_plural:
             name = "get_troubles"
         try:
+            self._refuse_if_busy(command)
             user = self._check_level(session, entry.level)
             payload = entry.run(Context(self.state, session, user), params)
         except Refused as err:
@@ -72,6 +73,12 @@ class PanelApi:
         if entry.flat:
             return [reply(session, request, {domain: {**payload, "error_code": 0}})]
         return [reply(session, request, {domain: {name: {**payload, "error_code": 0}}})]
+
+    def _refuse_if_busy(self, command: str) -> None:
+        """Fault knob options.busy_reads: a status read refused with 11015, as by a panel still starting."""
+        if self.state.options.busy_reads > 0 and command.startswith(("get_status", "get_all_")):
+            self.state.options.busy_reads -= 1
+            raise Refused(ErrorCode.NOT_READY, "busy")
 
     # Privilege -----------------------------------------------------------------------
 

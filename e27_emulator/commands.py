@@ -105,9 +105,10 @@ def _blocks(total: int, size: int) -> int:
 
 def get_table_info(domain: str, ctx: Context, params: JsonObject) -> JsonObject:
     size = _table(ctx, domain)
+    reported = ctx.state.options.table_elements
     return {
         "table_csm": ctx.state.csm(domain),
-        "table_elements": size,
+        "table_elements": size if reported is None else reported,
         "tablesize": size,
         "increment_size": _INCREMENT.get(domain, ctx.state.options.block_size),
         "element_size": 0,
@@ -116,6 +117,10 @@ def get_table_info(domain: str, ctx: Context, params: JsonObject) -> JsonObject:
 
 def get_configured(domain: str, ctx: Context, params: JsonObject) -> JsonObject:
     size = _table(ctx, domain)
+    shape = ctx.state.options.configured_as
+    if shape != "list":  # unpaged: one bitmask of every configured id, bit 0 = id 1 (docs/api.md §2.5)
+        mask = sum(1 << (item_id - 1) for item_id in ctx.state.objects(domain))
+        return {DOMAINS[domain][1]: mask if shape == "mask_int" else f"{mask:x}"}
     per_block = ctx.state.options.block_size
     block_id, fields = _block(ctx, params, _blocks(size, per_block))
     low = (block_id - 1) * per_block + 1

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from . import encode
 from .model import ALARM_TYPES, TROUBLE_ALIASES, Refused
+from .shapes import SHAPES
 
 if TYPE_CHECKING:
     from .server import EmulatorPanel
@@ -20,9 +21,12 @@ Areas     arm A away|stay [now] | disarm A | alarm A [TYPE] [ZONE] | chime A on|
 Troubles  trouble NAME on|off [area A]   (NAME: ac, battery, phone, comm, clock or any text)
 Devices   output N on|off | light N 0-99|on|off | lock N on|off | door N open|close|stop | temp N F
 Config    rename DOMAIN ID NAME   (e.g. rename zone 3 "Bay Window"; that domain's CSM changes)
+          add DOMAIN ID NAME [FIELD=VALUE …] (e.g. add zone 19 "Shed Door" area=2) | remove DOMAIN ID
+          configured list|mask_int|mask_hex | elements VALUE|off | busy N (next N status reads: 11015)
 Panel     show [areas|zones|devices|troubles|log|sessions] | drop | silent on|off | delay SECONDS
           reboot [SECONDS] | help | quit
 Faults    inject JSON (sent as is, encrypted, to every session) | hello JSON (the next hello's reply)
+          shape NAME|list (scripted broadcasts real panels send: newest key wins, partial replies, …)
           quirk on|off (frames whose LENGTH low byte equals their protocol byte)
 Alarm types: """ + ", ".join(ALARM_TYPES)
 
@@ -71,6 +75,12 @@ class Console:
             "chime": self._chime,
             "trouble": self._trouble,
             "rename": self._rename,
+            "add": self._add,
+            "remove": self._remove,
+            "configured": self._shape_knob,
+            "elements": self._shape_knob,
+            "busy": self._shape_knob,
+            "shape": self._shape,
         }
         for word in ("open", "close", "bypass", "zonetrouble", "tamper", "battery"):
             self._handlers[word] = self._zone
@@ -194,6 +204,50 @@ class Console:
         before = self.state.csm(domain)
         self.state.change_config(domain, item_id, name=args[2])
         return f"{domain} {item_id} renamed; {domain} CSM {before} -> {self.state.csm(domain)}"
+
+    async def _add(self, command: str, args: list[str]) -> str:
+        if len(args) < 3:
+            raise ConsoleError('usage: add DOMAIN ID "NAME" [FIELD=VALUE …]')
+        domain, item_id = args[0].lower(), _int(args, 1, "id")
+        fields: dict[str, Any] = {"name": args[2]}
+        for pair in args[3:]:
+            key, sep, value = pair.partition("=")
+            if not sep:
+                raise ConsoleError(f"expected FIELD=VALUE, not {pair!r}")
+            fields[key] = int(value) if value.lstrip("-").isdigit() else value
+        self.state.change_config(domain, item_id, **fields)
+        return f"{domain} {item_id} configured; {domain} CSM {self.state.csm(domain)}"
+
+    async def _remove(self, command: str, args: list[str]) -> str:
+        if len(args) != 2:
+            raise ConsoleError("usage: remove DOMAIN ID")
+        domain, item_id = args[0].lower(), _int(args, 1, "id")
+        self.state.change_config(domain, item_id, remove=True)
+        return f"{domain} {item_id} removed; {domain} CSM {self.state.csm(domain)}"
+
+    async def _shape_knob(self, command: str, args: list[str]) -> str:
+        options = self.state.options
+        if command == "busy":
+            options.busy_reads = max(0, _int(args, 0, "count"))
+            return f"the next {options.busy_reads} status reads are refused as busy"
+        value = args[0] if args else ""
+        if command == "configured":
+            if value not in ("list", "mask_int", "mask_hex"):
+                raise ConsoleError("usage: configured list|mask_int|mask_hex")
+            options.configured_as = value
+            return f"get_configured answers as {value}"
+        if not value:
+            raise ConsoleError("usage: elements VALUE|off")
+        options.table_elements = None if value == "off" else int(value) if value.lstrip("-").isdigit() else value
+        return f"get_table_info reports table_elements {options.table_elements!r}"
+
+    async def _shape(self, command: str, args: list[str]) -> str:
+        if not args or args[0] == "list":
+            return "\n".join(f"{name}: {shape.expect}" for name, shape in SHAPES.items())
+        if args[0] not in SHAPES:
+            raise ConsoleError(f"unknown shape {args[0]!r}; shape list names them")
+        sent = await self.panel.play_shape(args[0])
+        return f"shape {args[0]} sent to {sent} session(s); expect: {SHAPES[args[0]].expect}"
 
     async def _raw(self, command: str, text: str) -> str:
         if not text:

@@ -10,6 +10,7 @@ from custom_components.elke27.e27 import const, messages
 
 from .faults import DEFAULT_GARBAGE, Faults
 from .handler import JsonObject
+from .shapes import SHAPES
 
 if TYPE_CHECKING:
     from .api import PanelApi
@@ -63,6 +64,10 @@ class PanelControls:
     def change_config(self, domain: str, item_id: int, /, *, remove: bool = False, **changes: Any) -> None:
         """Add, change or remove a configured object (changes that domain's CSM)."""
         self._state().change_config(domain, item_id, remove=remove, **changes)
+
+    def busy_reads(self, count: int) -> None:
+        """Fault knob: refuse the next count status reads with 11015, as a panel still starting does."""
+        self._state().options.busy_reads = max(0, count)
 
     def ignore_requests(self, *routes: str, ignore: bool = True) -> None:
         """Fault knob: never answer these routes ("log.get_index", …); ignore=False answers them again."""
@@ -130,6 +135,14 @@ class FaultControls(ABC):
     def send_length_quirk_frames(self, on: bool = True) -> None:
         """Send (or stop sending) only frames whose LENGTH low byte equals their protocol byte (PROTOCOL.md §4.4)."""
         self.faults.length_quirk = on
+
+    async def play_shape(self, name: str) -> int:
+        """Send every online session the broadcasts of one scripted shape (shapes.SHAPES), in order; return how many."""
+        shape = SHAPES[name]
+        sent = 0
+        for message in shape.messages:
+            sent = await self.inject(message)
+        return sent
 
     async def send_corrupt_frame(self) -> int:
         """Send every online session a sealed frame with a flipped byte (the client sees a CRC error)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 from custom_components.elke27.e27.const import ErrorCode, error_reason
 
@@ -376,3 +376,12 @@ class PanelOptions:
     """Push log.get_index whenever a log entry is added."""
     light_delay: float = 0.0
     """Panel seconds before a light reports its new level (Z-Wave dimmers take ~3 s)."""
+    configured_as: str = "list"
+    """How get_configured answers: "list" (paged id lists), or unpaged as one bitmask of every
+    configured id (bit 0 = id 1), "mask_int" as a JSON integer, "mask_hex" as a hex string (docs/api.md §2.5)."""
+    table_elements: Any = None
+    """If not None, what get_table_info reports as table_elements instead of the table's size
+    (0, -1, "lots": the malformed values a client must not trust)."""
+    busy_reads: int = 0
+    """Refuse this many status reads (get_status, get_all_*_status) with 11015, as a panel that is
+    still starting does; each refusal counts one down."""

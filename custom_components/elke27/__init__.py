@@ -8,11 +8,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.typing import ConfigType
 
 from . import migration
-from .const import CONF_MAC, DOMAIN, LOGGER
+from .const import CONF_MAC, DOMAIN
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
 from .discovery import async_setup_discovery
 from .entity import panel_device
@@ -50,7 +49,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: Elke27ConfigEntry) -> bo
     panel = dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **panel_device(coordinator))
     coordinator.panel_device_id = panel.id
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    _async_remove_stale(hass, entry, coordinator)
+    coordinator.async_remove_stale()
     # No update listener: the options are read when used, and every flow that changes the
     # entry's data reloads it once itself.
     return True
@@ -83,18 +82,3 @@ async def _async_learn_identity(hass: HomeAssistant, entry: Elke27ConfigEntry) -
             translation_placeholders={"name": entry.title, "host": entry.data[CONF_HOST]},
         )
     return migration.async_adopt_identity(hass, entry, mac)
-
-
-def _async_remove_stale(hass: HomeAssistant, entry: Elke27ConfigEntry, coordinator: Elke27Coordinator) -> None:
-    """Remove entities and devices of elements that no longer exist on the panel."""
-    entities = er.async_get(hass)
-    for entity in er.async_entries_for_config_entry(entities, entry.entry_id):
-        if not coordinator.entity_is_current(entity.unique_id):
-            LOGGER.debug("Removing %s, gone from the panel", entity.entity_id)
-            entities.async_remove(entity.entity_id)
-    registry = dr.async_get(hass)
-    wanted = coordinator.device_identifiers()
-    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        if not any(identifier in wanted for identifier in device.identifiers):
-            LOGGER.debug("Removing device %s, gone from the panel", device.name)
-            registry.async_remove_device(device.id)

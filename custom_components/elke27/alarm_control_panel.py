@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from homeassistant.components.alarm_control_panel import (
@@ -19,7 +20,7 @@ from .area_events import MODES, already_armed
 from .const import CONF_KEEP_AWAY, DEFAULT_KEEP_AWAY, DOMAIN
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
 from .e27 import Area, AreaState, ArmState
-from .entity import Elke27Entity, alarm_cause, area_device
+from .entity import Elke27Entity, alarm_cause, area_device, async_add_element_entities
 from .helpers import panel_action
 
 PARALLEL_UPDATES = 0
@@ -42,7 +43,15 @@ async def async_setup_entry(
 ) -> None:
     """Add an alarm control panel for every area."""
     coordinator = entry.runtime_data
-    async_add_entities(Elke27AlarmPanel(coordinator, area_id) for area_id in coordinator.data.areas)
+    async_add_element_entities(
+        entry,
+        async_add_entities,
+        lambda panel: {("area", area_id, "area"): partial(_area, coordinator, area_id) for area_id in panel.areas},
+    )
+
+
+def _area(coordinator: Elke27Coordinator, area_id: int) -> list[Elke27AlarmPanel]:
+    return [Elke27AlarmPanel(coordinator, area_id)]
 
 
 class Elke27AlarmPanel(Elke27Entity, AlarmControlPanelEntity):

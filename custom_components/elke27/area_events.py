@@ -121,6 +121,18 @@ class AreaTracker:
         """The active alarm's kind and zone, or the remembered one while the panel's alarm memory holds it."""
         return self._story(area_id).cause
 
+    def restore_zone(self, area_id: int, alarm_type: AlarmType, zone_id: int) -> bool:
+        """Give a remembered alarm its zone again (known before a restart or reload); True if it did.
+
+        Only when the panel still holds an alarm of that kind in memory and no zone is known for it.
+        """
+        story = self._story(area_id)
+        cause = story.cause
+        if cause is None or cause.zone_id is not None or cause.alarm_type is not alarm_type:
+            return False
+        story.cause = Cause(alarm_type, zone_id, cause.active)
+        return True
+
     def _story(self, area_id: int) -> _Story:
         return self._stories.setdefault(area_id, _Story())
 

@@ -21,7 +21,16 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import KEY_ZONE_LOW_BATTERY
 from .coordinator import PANEL, ElementKey, Elke27ConfigEntry, Elke27Coordinator
 from .e27 import Panel, Zone, ZoneKind
-from .entity import Elke27Entity, area_device, async_add_wireless_zone_entities, panel_device, zone_label
+from .entity import (
+    Elke27Entity,
+    EntityKey,
+    Wanted,
+    area_device,
+    async_add_element_entities,
+    async_add_wireless_zone_entities,
+    panel_device,
+    zone_label,
+)
 from .troubles import TroubleKind, area_trouble_texts, panel_trouble_kind, trouble_texts
 
 PARALLEL_UPDATES = 0
@@ -142,17 +151,32 @@ async def async_setup_entry(
 ) -> None:
     """Add zone, diagnostic and panel binary sensors."""
     coordinator = entry.runtime_data
-    zones = coordinator.data.zones.values()
-    entities: list[BinarySensorEntity] = [ZoneSensor(coordinator, zone) for zone in zones]
-    entities += [ZoneDiagnosticSensor(coordinator, ZONE_TROUBLE, zone) for zone in zones]
-    entities += [AreaTroubleSensor(coordinator, area_id) for area_id in coordinator.data.areas]
-    entities += [PanelTroubleSensor(coordinator, PANEL_TROUBLE)]
+    entities: list[BinarySensorEntity] = [PanelTroubleSensor(coordinator, PANEL_TROUBLE)]
     entities += [PanelSensor(coordinator, description) for description in PANEL_SENSORS]
     entities.append(ConnectionSensor(coordinator, CONNECTION, 0, panel_device(coordinator)))
     async_add_entities(entities)
+
+    def wanted(panel: Panel) -> Wanted:
+        found: dict[EntityKey, Callable[[], list[BinarySensorEntity]]] = {}
+        found |= {
+            ("zone", zone.id, "zone"): partial(_zone_entities, coordinator, zone.id) for zone in panel.zones.values()
+        }
+        found |= {("area", item, "area_trouble"): partial(_area_trouble, coordinator, item) for item in panel.areas}
+        return found
+
+    async_add_element_entities(entry, async_add_entities, wanted)
     async_add_wireless_zone_entities(
         entry, async_add_entities, lambda zone: [ZoneDiagnosticSensor(coordinator, ZONE_LOW_BATTERY, zone)]
     )
+
+
+def _zone_entities(coordinator: Elke27Coordinator, zone_id: int) -> list[BinarySensorEntity]:
+    zone = coordinator.data.zones[zone_id]
+    return [ZoneSensor(coordinator, zone), ZoneDiagnosticSensor(coordinator, ZONE_TROUBLE, zone)]
+
+
+def _area_trouble(coordinator: Elke27Coordinator, area_id: int) -> list[BinarySensorEntity]:
+    return [AreaTroubleSensor(coordinator, area_id)]
 
 
 class ZoneSensor(Elke27Entity, BinarySensorEntity):
@@ -170,6 +194,15 @@ class ZoneSensor(Elke27Entity, BinarySensorEntity):
         else:
             self._attr_name = zone_label(coordinator, zone)
         self._attr_device_class = BinarySensorDeviceClass.POWER if self._power else _ZONE_CLASSES.get(zone.kind)
+
+    @callback
+    def _async_follow_name(self) -> None:
+        """Named as the panel names the zone."""
+        label = zone_label(self.coordinator, self.zone)
+        if hasattr(self, "_attr_name"):
+            self._async_set_name(label)
+        else:
+            self._async_set_name(placeholders={"zone": label})
 
     @property
     def zone(self) -> Zone:
@@ -198,6 +231,12 @@ class ZoneDiagnosticSensor(Elke27Entity, BinarySensorEntity):
         """Attach to the zone's device, named after the zone."""
         super().__init__(coordinator, description, zone.id, zone_device(coordinator, zone))
         self._attr_translation_placeholders = {"zone": zone_label(coordinator, zone)}
+
+    @callback
+    def _async_follow_name(self) -> None:
+        """Named after the zone, as the panel names it."""
+        zone = self.coordinator.data.zones[self.element_id]
+        self._async_set_name(placeholders={"zone": zone_label(self.coordinator, zone)})
 
     @property
     def is_on(self) -> bool | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from homeassistant.components.climate import (
@@ -21,7 +22,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
 from .e27 import FanMode, Thermostat, ThermostatMode
-from .entity import Elke27Entity, sub_device
+from .entity import Elke27Entity, async_add_element_entities, sub_device
 from .helpers import panel_action
 
 PARALLEL_UPDATES = 1
@@ -45,7 +46,17 @@ async def async_setup_entry(
 ) -> None:
     """Add every thermostat of the panel."""
     coordinator = entry.runtime_data
-    async_add_entities(Elke27Climate(coordinator, tstat_id) for tstat_id in coordinator.data.thermostats)
+    async_add_element_entities(
+        entry,
+        async_add_entities,
+        lambda panel: {
+            ("thermostat", item, "thermostat"): partial(_climate, coordinator, item) for item in panel.thermostats
+        },
+    )
+
+
+def _climate(coordinator: Elke27Coordinator, tstat_id: int) -> list[Elke27Climate]:
+    return [Elke27Climate(coordinator, tstat_id)]
 
 
 class Elke27Climate(Elke27Entity, ClimateEntity):
@@ -86,6 +97,17 @@ class Elke27Climate(Elke27Entity, ClimateEntity):
     def fan_mode(self) -> str | None:
         """auto or on."""
         return _FANS.get(self.tstat.fan_mode)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """A mode or fan mode the panel reports that Home Assistant has no name for, as the panel words it."""
+        tstat = self.tstat
+        reported = {
+            key: value
+            for key, value in (("panel_mode", tstat.reported_mode), ("panel_fan_mode", tstat.reported_fan_mode))
+            if value is not None
+        }
+        return reported or None
 
     @property
     def native_temperature_unit(self) -> str:

@@ -60,3 +60,14 @@ CLIENT_OSVER: Final = "1.0"
 KEY_ZONE_LOW_BATTERY: Final = "zone_low_battery"
 KEY_ZONE_SIGNAL: Final = "zone_signal"
 WIRELESS_ZONE_KEYS: Final = (KEY_ZONE_LOW_BATTERY, KEY_ZONE_SIGNAL)
+# Thermostat sensors exist once the thermostat reports the reading (humidity 0 is "no sensor").
+KEY_THERMOSTAT_HUMIDITY: Final = "humidity"
+KEY_THERMOSTAT_BATTERY: Final = "battery"
+# Entity keys (unique-id parts) added only once a reading appears → the kind of element they belong to;
+# stale-entity cleanup keeps them while that element exists.
+DEFERRED_ENTITY_KEYS: Final = {
+    KEY_ZONE_LOW_BATTERY: "zone",
+    KEY_ZONE_SIGNAL: "zone",
+    KEY_THERMOSTAT_HUMIDITY: "thermostat",
+    KEY_THERMOSTAT_BATTERY: "thermostat",
+}

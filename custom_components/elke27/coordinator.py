@@ -11,13 +11,14 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .area_events import AreaEvent, AreaTracker, Intent, Source
-from .const import CONF_MAC, DOMAIN, LOGGER, WIRELESS_ZONE_KEYS
+from .const import CONF_MAC, DEFERRED_ENTITY_KEYS, DOMAIN, LOGGER
 from .e27 import (
     ArmState,
     ConnectionEvent,
@@ -67,6 +68,12 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         self._inventory: dict[str, frozenset[int]] = {}
         # Unique ids of the entities the platforms created for the current panel model.
         self.entity_unique_ids: set[str] = set()
+        # The element each of those entities shows (("panel", 0) for the panel's own).
+        self.entity_elements: dict[str, ElementKey] = {}
+        # Called when elements were added to or removed from the panel: the platforms add the new ones' entities.
+        self._inventory_listeners: list[CALLBACK_TYPE] = []
+        # Called when any element of a kind changed (entities that exist only once a reading appears).
+        self._kind_listeners: dict[str, list[CALLBACK_TYPE]] = {}
         # The panel's device registry id, once setup has registered it: other devices hang off it.
         self.panel_device_id: str | None = None
         self.areas = AreaTracker()
@@ -201,14 +208,15 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         assert self.client is not None
         panel = self.client.panel
         before = self.data
-        if whole or self._inventory_changed(changed, panel):
-            self._async_check_inventory(panel)
+        inventory_changed = (whole or self._inventory_changed(changed, panel)) and _inventory(panel) != self._inventory
         if whole or any(kind == "area" for kind, _ in changed):
             self._events += self.areas.update(before, panel, dt_util.utcnow())
         if whole or PANEL in changed:
             self.repairs.update(panel)
         self.data = panel
-        self._changed |= changed
+        self._changed |= changed | self._async_renamed(before, panel, changed, whole=whole)
+        if inventory_changed:
+            self._async_inventory_changed(panel)
         if not self.last_update_success and not whole:
             # A push after a failed refresh: the panel answers again, every entity is available.
             self.last_update_success = True
@@ -227,6 +235,8 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         updates: dict[CALLBACK_TYPE, None] = {}  # each listener once, in order
         for key in changed:
             updates |= dict.fromkeys(self._element_listeners.get(key, ()))
+        for kind in dict.fromkeys(kind for kind, _ in changed):
+            updates |= dict.fromkeys(self._kind_listeners.get(kind, ()))
         for update in updates:
             update()
         for event in events:
@@ -241,12 +251,91 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         return False
 
     @callback
-    def _async_check_inventory(self, panel: Panel) -> None:
-        if _inventory(panel) != self._inventory:
-            # Elements were added or removed on the panel: rebuild entities and devices.
-            LOGGER.info("%s: the panel's configuration changed; reloading", self.name)
-            self._inventory = _inventory(panel)
-            self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
+    def _async_inventory_changed(self, panel: Panel) -> None:
+        """Elements were added to or removed on the panel: add and remove their entities and devices, no reload.
+
+        Every other entity stays as it is (available, its state kept).
+        """
+        LOGGER.info("%s: the panel's configuration changed; updating its entities", self.name)
+        self._inventory = _inventory(panel)
+        self.async_remove_stale()
+        for listener in tuple(self._inventory_listeners):
+            listener()
+        self._async_save_cache()
+
+    @callback
+    def _async_renamed(
+        self, before: Panel | None, after: Panel, changed: frozenset[ElementKey], *, whole: bool
+    ) -> set[ElementKey]:
+        """Rename the devices of the elements the panel renamed; return the elements whose entities show those names.
+
+        That is the renamed elements themselves (after a reconnect they are not among the
+        changed ones) and the zones of a renamed area. The device registry keeps a name the
+        user gave (name_by_user) over ours, and an entity's registry name over its own, so a
+        rename in Home Assistant always wins.
+        """
+        if before is None:
+            return set()
+        if whole:
+            changed = frozenset((kind, item) for kind, plural in _PLURALS.items() for item in getattr(after, plural))
+        more: set[ElementKey] = set()
+        devices = dr.async_get(self.hass)
+        for kind, element_id in changed:
+            plural = _PLURALS.get(kind)
+            if plural is None:
+                continue
+            old, new = getattr(before, plural).get(element_id), getattr(after, plural).get(element_id)
+            if old is None or new is None or old.name == new.name:
+                continue
+            more.add((kind, element_id))
+            identifier = (DOMAIN, f"{self.mac}_{kind}_{element_id}")
+            device = devices.async_get_device_by_identifier(identifier, self.config_entry.entry_id)
+            if device is not None and device.name != new.name:
+                devices.async_update_device(device.id, name=new.name)
+            if kind == "area":  # zone names are shown without their area's name in front
+                more |= {("zone", zone.id) for zone in after.zones.values() if zone.area_id == element_id}
+        return more
+
+    @callback
+    def async_add_inventory_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call listener whenever elements were added to or removed from the panel; returns the function that stops it."""
+        self._inventory_listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            with contextlib.suppress(ValueError):
+                self._inventory_listeners.remove(listener)
+
+        return remove
+
+    @callback
+    def async_add_kind_listener(self, kind: str, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call listener whenever a pushed change touches any element of one kind; returns the function that stops it."""
+        listeners = self._kind_listeners.setdefault(kind, [])
+        listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            with contextlib.suppress(ValueError):
+                listeners.remove(listener)
+
+        return remove
+
+    @callback
+    def async_remove_stale(self) -> None:
+        """Remove the entities and devices of elements that no longer exist on the panel."""
+        entry = self.config_entry
+        entities = er.async_get(self.hass)
+        for entity in er.async_entries_for_config_entry(entities, entry.entry_id):
+            if not self.entity_is_current(entity.unique_id):
+                LOGGER.debug("Removing %s, gone from the panel", entity.entity_id)
+                entities.async_remove(entity.entity_id)
+        registry = dr.async_get(self.hass)
+        wanted = self.device_identifiers()
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+            if not any(identifier in wanted for identifier in device.identifiers):
+                LOGGER.debug("Removing device %s, gone from the panel", device.name)
+                registry.async_remove_device(device.id)
 
     @callback
     def async_add_element_listener(self, keys: Iterable[ElementKey], update: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -332,10 +421,25 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         return int(rest) if rest != unique_id and rest.isdigit() else None
 
     def entity_is_current(self, unique_id: str) -> bool:
-        """Whether an entity of this entry still belongs to an element of the panel."""
-        if unique_id in self.entity_unique_ids:
-            return True
-        return any(self.element_id(unique_id, key) in self.data.zones for key in WIRELESS_ZONE_KEYS)
+        """Whether an entity of this entry still belongs to an element of the panel.
+
+        Entities that exist only once the panel reports a reading (a zone's radio, a
+        thermostat's humidity or battery) count while their element exists, even if they
+        were not created this time: they come back when the reading does.
+        """
+        element = self.entity_elements.get(unique_id)
+        if element is not None:
+            return self.element_exists(element)
+        return any(
+            (element_id := self.element_id(unique_id, key)) is not None and self.element_exists((kind, element_id))
+            for key, kind in DEFERRED_ENTITY_KEYS.items()
+        )
+
+    def element_exists(self, element: ElementKey) -> bool:
+        """Whether the element is on the panel now (the panel itself always is)."""
+        kind, element_id = element
+        plural = _PLURALS.get(kind)
+        return plural is None or element_id in getattr(self.data, plural)
 
     def device_identifiers(self) -> set[tuple[str, str]]:
         """Identifiers of every device the current panel model should have."""
@@ -365,5 +469,5 @@ _PLURALS: Final = {
 
 
 def _inventory(panel: Panel) -> dict[str, frozenset[int]]:
-    """What decides which entities exist; a change means a reload."""
+    """What decides which entities exist; a change adds and removes entities."""
     return {plural: frozenset(getattr(panel, plural)) for plural in _PLURALS.values()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from homeassistant.components.cover import CoverDeviceClass, CoverEntity, CoverEntityDescription, CoverEntityFeature
@@ -10,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
 from .e27 import Barrier, BarrierState
-from .entity import Elke27Entity, sub_device
+from .entity import Elke27Entity, async_add_element_entities, sub_device
 from .helpers import panel_action
 
 PARALLEL_UPDATES = 1
@@ -22,7 +23,15 @@ async def async_setup_entry(
 ) -> None:
     """Add every barrier of the panel."""
     coordinator = entry.runtime_data
-    async_add_entities(Elke27Cover(coordinator, barrier_id) for barrier_id in coordinator.data.barriers)
+    async_add_element_entities(
+        entry,
+        async_add_entities,
+        lambda panel: {("barrier", item, "barrier"): partial(_cover, coordinator, item) for item in panel.barriers},
+    )
+
+
+def _cover(coordinator: Elke27Coordinator, barrier_id: int) -> list[Elke27Cover]:
+    return [Elke27Cover(coordinator, barrier_id)]
 
 
 class Elke27Cover(Elke27Entity, CoverEntity):
@@ -45,13 +54,11 @@ class Elke27Cover(Elke27Entity, CoverEntity):
 
     @property
     def is_closed(self) -> bool | None:
-        """None while stopped half-way or unknown."""
+        """Closed only when the panel says closed; a door stopped part-way is open; None until it reports."""
         state = self.barrier.state
-        if state in (BarrierState.OPEN, BarrierState.OPENING, BarrierState.CLOSING):
-            return False
-        if state is BarrierState.CLOSED:
-            return True
-        return None
+        if state is BarrierState.UNKNOWN:
+            return None
+        return state is BarrierState.CLOSED
 
     @property
     def is_opening(self) -> bool:

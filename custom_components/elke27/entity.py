@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import ClassVar
 
 from homeassistant.core import callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -75,6 +77,7 @@ class Elke27Entity(CoordinatorEntity[Elke27Coordinator]):
         self.element_id = element_id
         self._attr_unique_id = coordinator.unique_id(description.key, element_id)
         coordinator.entity_unique_ids.add(self._attr_unique_id)
+        coordinator.entity_elements[self._attr_unique_id] = (self.element_kind, element_id)
         self._attr_device_info = device_info
 
     async def async_added_to_hass(self) -> None:
@@ -88,10 +91,42 @@ class Elke27Entity(CoordinatorEntity[Elke27Coordinator]):
         """The elements whose changes this entity shows: its own."""
         return ((self.element_kind, self.element_id),)
 
+    @property
+    def available(self) -> bool:
+        """Unavailable once its element is gone from the panel (until the entity is removed)."""
+        return super().available and self.coordinator.element_exists((self.element_kind, self.element_id))
+
     @callback
     def _async_element_changed(self) -> None:
-        """A watched element changed: write the state."""
+        """A watched element changed: follow a name the panel changed, write the state."""
+        if self.coordinator.element_exists((self.element_kind, self.element_id)):
+            self._async_follow_name()
         self.async_write_ha_state()
+
+    @callback
+    def _async_follow_name(self) -> None:
+        """Take a new name of the element from the panel (entities whose own name shows it override this)."""
+
+    @callback
+    def _async_set_name(self, name: str | None = None, placeholders: Mapping[str, str] | None = None) -> None:
+        """Set the entity's own name (or its name's placeholders) when they changed, and the registry's original name.
+
+        A name the user gave the entity in Home Assistant (the registry's `name`) still wins.
+        """
+        if name is not None and getattr(self, "_attr_name", None) != name:
+            self._attr_name = name
+        elif placeholders is not None and getattr(self, "_attr_translation_placeholders", None) != placeholders:
+            self._attr_translation_placeholders = placeholders
+            # Entity caches its name, built from the placeholders; drop it so that the new ones show.
+            self.__dict__.pop("name", None)
+        else:
+            return
+        if (
+            self.registry_entry is not None
+            and isinstance(self.name, str)
+            and self.registry_entry.original_name != self.name
+        ):
+            er.async_get(self.hass).async_update_entity(self.entity_id, original_name=self.name)
 
     @property
     def client(self) -> E27Client:
@@ -108,6 +143,48 @@ def alarm_cause(panel: Panel, area: Area) -> str | None:
     return zone.name if zone else str(area.alarm_zone)
 
 
+type EntityKey = tuple[str, int, str]
+"""(element kind, element id, entity key): what an element may have entities for."""
+type Wanted = Mapping[EntityKey, Callable[[], Iterable[Entity]]]
+
+
+def async_add_element_entities(
+    entry: Elke27ConfigEntry,
+    add: Callable[[Iterable[Entity]], None],
+    wanted: Callable[[Panel], Wanted],
+    *,
+    watch: str | None = None,
+) -> None:
+    """Add the entities wanted(panel) names now, and those of elements the panel adds later.
+
+    wanted maps each key that should have entities to the function that creates them. It is
+    asked again whenever elements are added to or removed from the panel and, with watch (a
+    kind of element), whenever such an element changes: entities that exist only once a
+    reading appears come then. A key's entities are created once; after its element was
+    removed (its entities with it) and comes back, they are created again.
+    """
+    coordinator = entry.runtime_data
+    added: set[EntityKey] = set()
+
+    @callback
+    def _add_new() -> None:
+        gone = {key for key in added if not coordinator.element_exists((key[0], key[1]))}
+        added.difference_update(gone)
+        entities: list[Entity] = []
+        for key, make in wanted(coordinator.data).items():
+            if key not in added:
+                added.add(key)
+                entities += make()
+        if entities:
+            add(entities)
+
+    _add_new()
+    entry.async_on_unload(coordinator.async_add_inventory_listener(_add_new))
+    if watch is not None:
+        entry.async_on_unload(coordinator.async_add_kind_listener(watch, _add_new))
+        entry.async_on_unload(coordinator.async_add_listener(_add_new))
+
+
 def async_add_wireless_zone_entities(
     entry: Elke27ConfigEntry,
     add: Callable[[Iterable[Entity]], None],
@@ -118,20 +195,11 @@ def async_add_wireless_zone_entities(
     A zone is known to be wireless only once the panel has reported its signal or
     battery, which after a fresh configuration download happens just after setup.
     """
-    coordinator = entry.runtime_data
-    added: set[int] = set()
 
-    @callback
-    def _add_new() -> None:
-        new = [zone for zone in coordinator.data.zones.values() if zone.wireless and zone.id not in added]
-        added.update(zone.id for zone in new)
-        if new:
-            add([entity for zone in new for entity in make(zone)])
+    def wanted(panel: Panel) -> Wanted:
+        return {("zone", zone.id, "wireless"): partial(make, zone) for zone in panel.zones.values() if zone.wireless}
 
-    _add_new()
-    zones = [("zone", zone_id) for zone_id in coordinator.data.zones]
-    entry.async_on_unload(coordinator.async_add_element_listener(zones, _add_new))
-    entry.async_on_unload(coordinator.async_add_listener(_add_new))
+    async_add_element_entities(entry, add, wanted, watch="zone")
 
 
 def zone_label(coordinator: Elke27Coordinator, zone: Zone) -> str:

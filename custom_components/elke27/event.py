@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
@@ -10,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .area_events import AreaEvent, AreaEventType
 from .coordinator import ElementKey, Elke27ConfigEntry, Elke27Coordinator
-from .entity import Elke27Entity, area_device
+from .entity import Elke27Entity, area_device, async_add_element_entities
 
 PARALLEL_UPDATES = 0
 
@@ -24,7 +25,15 @@ async def async_setup_entry(
 ) -> None:
     """Add an event entity for every area."""
     coordinator = entry.runtime_data
-    async_add_entities(AreaEvents(coordinator, area_id) for area_id in coordinator.data.areas)
+    async_add_element_entities(
+        entry,
+        async_add_entities,
+        lambda panel: {("area", item, "area_events"): partial(_events, coordinator, item) for item in panel.areas},
+    )
+
+
+def _events(coordinator: Elke27Coordinator, area_id: int) -> list[AreaEvents]:
+    return [AreaEvents(coordinator, area_id)]
 
 
 class AreaEvents(Elke27Entity, EventEntity):

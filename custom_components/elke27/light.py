@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from homeassistant.components.light import ATTR_BRIGHTNESS, ColorMode, LightEntity, LightEntityDescription
@@ -9,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
-from .entity import Elke27Entity, sub_device
+from .entity import Elke27Entity, async_add_element_entities, sub_device
 from .helpers import panel_action
 
 PARALLEL_UPDATES = 1
@@ -32,7 +33,15 @@ async def async_setup_entry(
 ) -> None:
     """Add every light of the panel."""
     coordinator = entry.runtime_data
-    async_add_entities(Elke27Light(coordinator, light_id) for light_id in coordinator.data.lights)
+    async_add_element_entities(
+        entry,
+        async_add_entities,
+        lambda panel: {("light", item, "light"): partial(_light, coordinator, item) for item in panel.lights},
+    )
+
+
+def _light(coordinator: Elke27Coordinator, light_id: int) -> list[Elke27Light]:
+    return [Elke27Light(coordinator, light_id)]
 
 
 class Elke27Light(Elke27Entity, LightEntity):

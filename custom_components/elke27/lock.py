@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
@@ -9,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
-from .entity import Elke27Entity, sub_device
+from .entity import Elke27Entity, async_add_element_entities, sub_device
 from .helpers import panel_action
 
 PARALLEL_UPDATES = 1
@@ -21,7 +22,15 @@ async def async_setup_entry(
 ) -> None:
     """Add every lock of the panel."""
     coordinator = entry.runtime_data
-    async_add_entities(Elke27Lock(coordinator, lock_id) for lock_id in coordinator.data.locks)
+    async_add_element_entities(
+        entry,
+        async_add_entities,
+        lambda panel: {("lock", item, "lock"): partial(_lock, coordinator, item) for item in panel.locks},
+    )
+
+
+def _lock(coordinator: Elke27Coordinator, lock_id: int) -> list[Elke27Lock]:
+    return [Elke27Lock(coordinator, lock_id)]
 
 
 class Elke27Lock(Elke27Entity, LockEntity):

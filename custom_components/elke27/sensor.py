@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from homeassistant.components.sensor import (
+    DOMAIN as SENSOR_DOMAIN,
+)
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
@@ -13,14 +17,25 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import PERCENTAGE, SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
 
 from .binary_sensor import zone_device
-from .const import KEY_ZONE_SIGNAL
+from .const import DOMAIN, KEY_THERMOSTAT_BATTERY, KEY_THERMOSTAT_HUMIDITY, KEY_ZONE_SIGNAL
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
-from .e27 import AlarmType, Area, Thermostat, Zone
-from .entity import Elke27Entity, area_device, async_add_wireless_zone_entities, sub_device, zone_label
+from .e27 import AlarmType, Area, Panel, Thermostat, Zone
+from .entity import (
+    Elke27Entity,
+    EntityKey,
+    Wanted,
+    area_device,
+    async_add_element_entities,
+    async_add_wireless_zone_entities,
+    sub_device,
+    zone_label,
+)
 from .texts import cause_text
 
 PARALLEL_UPDATES = 0
@@ -36,7 +51,7 @@ class ThermostatSensorDescription(SensorEntityDescription):
 
 THERMOSTAT_SENSORS = (
     ThermostatSensorDescription(
-        key="humidity",
+        key=KEY_THERMOSTAT_HUMIDITY,
         device_class=SensorDeviceClass.HUMIDITY,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
@@ -44,7 +59,7 @@ THERMOSTAT_SENSORS = (
         exists_fn=lambda tstat: bool(tstat.humidity),
     ),
     ThermostatSensorDescription(
-        key="battery",
+        key=KEY_THERMOSTAT_BATTERY,
         device_class=SensorDeviceClass.BATTERY,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
@@ -77,17 +92,36 @@ async def async_setup_entry(
 ) -> None:
     """Add the sensors that exist on this panel."""
     coordinator = entry.runtime_data
-    panel = coordinator.data
-    entities: list[SensorEntity] = [
-        ThermostatSensor(coordinator, description, tstat)
-        for tstat in panel.thermostats.values()
-        for description in THERMOSTAT_SENSORS
-        if description.exists_fn(tstat)
-    ]
-    entities += [AlarmCauseSensor(coordinator, area_id) for area_id in panel.areas]
-    entities += [AlarmTypeSensor(coordinator, area_id) for area_id in panel.areas]
-    async_add_entities(entities)
+    registry = er.async_get(hass)
+
+    def thermostat_sensors(panel: Panel) -> Wanted:
+        """A thermostat's reading, once it reports one (or had it before: its entity is registered)."""
+        found: dict[EntityKey, Callable[[], list[SensorEntity]]] = {}
+        for tstat in panel.thermostats.values():
+            for description in THERMOSTAT_SENSORS:
+                unique_id = coordinator.unique_id(description.key, tstat.id)
+                if description.exists_fn(tstat) or registry.async_get_entity_id(SENSOR_DOMAIN, DOMAIN, unique_id):
+                    found[("thermostat", tstat.id, description.key)] = partial(
+                        _thermostat_sensor, coordinator, description, tstat.id
+                    )
+        return found
+
+    def area_sensors(panel: Panel) -> Wanted:
+        return {("area", area_id, "alarm"): partial(_area_sensors, coordinator, area_id) for area_id in panel.areas}
+
+    async_add_element_entities(entry, async_add_entities, thermostat_sensors, watch="thermostat")
+    async_add_element_entities(entry, async_add_entities, area_sensors)
     async_add_wireless_zone_entities(entry, async_add_entities, lambda zone: [ZoneSignalSensor(coordinator, zone)])
+
+
+def _thermostat_sensor(
+    coordinator: Elke27Coordinator, description: ThermostatSensorDescription, tstat_id: int
+) -> list[SensorEntity]:
+    return [ThermostatSensor(coordinator, description, coordinator.data.thermostats[tstat_id])]
+
+
+def _area_sensors(coordinator: Elke27Coordinator, area_id: int) -> list[SensorEntity]:
+    return [AlarmCauseSensor(coordinator, area_id), AlarmTypeSensor(coordinator, area_id)]
 
 
 class ThermostatSensor(Elke27Entity, SensorEntity):
@@ -120,16 +154,24 @@ class ZoneSignalSensor(Elke27Entity, SensorEntity):
         super().__init__(coordinator, ZONE_SIGNAL, zone.id, zone_device(coordinator, zone))
         self._attr_translation_placeholders = {"zone": zone_label(coordinator, zone)}
 
+    @callback
+    def _async_follow_name(self) -> None:
+        """Named after the zone, as the panel names it."""
+        zone = self.coordinator.data.zones[self.element_id]
+        self._async_set_name(placeholders={"zone": zone_label(self.coordinator, zone)})
+
     @property
     def native_value(self) -> int | None:
         """RSSI as reported by the panel."""
         return self.coordinator.data.zones[self.element_id].rssi
 
 
-class AlarmCauseSensor(Elke27Entity, SensorEntity):
+class AlarmCauseSensor(Elke27Entity, SensorEntity, RestoreEntity):
     """What set the area's alarm off, kind and zone ("Burglary – Front Door"), until the panel forgets it.
 
-    After a disarm the panel keeps the alarm in memory (until the next arming): the cause stays.
+    After a disarm the panel keeps the alarm in memory (until the next arming): the cause stays,
+    also across a restart or reload, which would otherwise lose its zone (the panel's memory
+    holds only the kind).
     """
 
     element_kind = "area"
@@ -137,6 +179,21 @@ class AlarmCauseSensor(Elke27Entity, SensorEntity):
     def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
         """On the area's device."""
         super().__init__(coordinator, ALARM_CAUSE, area_id, area_device(coordinator, area_id))
+
+    async def async_added_to_hass(self) -> None:
+        """Give a remembered alarm the zone it had before, if the panel still holds that alarm."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_state()
+        if last is None:
+            return
+        kind, zone_id = last.attributes.get("alarm_type"), last.attributes.get("zone_id")
+        if (
+            isinstance(kind, str)
+            and kind.upper() in AlarmType.__members__
+            and isinstance(zone_id, int)
+            and self.coordinator.areas.restore_zone(self.element_id, AlarmType(kind.upper()), zone_id)
+        ):
+            self.async_write_ha_state()
 
     @property
     def native_value(self) -> str | None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
-from .entity import Elke27Entity, area_device, panel_device
+from .e27 import Panel
+from .entity import Elke27Entity, EntityKey, Wanted, area_device, async_add_element_entities, panel_device
 from .helpers import panel_action
 
 PARALLEL_UPDATES = 1
@@ -24,9 +27,22 @@ async def async_setup_entry(
 ) -> None:
     """Add a switch for every output and a chime switch for every area."""
     coordinator = entry.runtime_data
-    entities: list[SwitchEntity] = [OutputSwitch(coordinator, output_id) for output_id in coordinator.data.outputs]
-    entities += [ChimeSwitch(coordinator, area_id) for area_id in coordinator.data.areas]
-    async_add_entities(entities)
+
+    def wanted(panel: Panel) -> Wanted:
+        found: dict[EntityKey, Callable[[], list[SwitchEntity]]] = {}
+        found |= {("output", item, "output"): partial(_output, coordinator, item) for item in panel.outputs}
+        found |= {("area", item, "chime"): partial(_chime, coordinator, item) for item in panel.areas}
+        return found
+
+    async_add_element_entities(entry, async_add_entities, wanted)
+
+
+def _output(coordinator: Elke27Coordinator, output_id: int) -> list[SwitchEntity]:
+    return [OutputSwitch(coordinator, output_id)]
+
+
+def _chime(coordinator: Elke27Coordinator, area_id: int) -> list[SwitchEntity]:
+    return [ChimeSwitch(coordinator, area_id)]
 
 
 class OutputSwitch(Elke27Entity, SwitchEntity):
@@ -38,6 +54,11 @@ class OutputSwitch(Elke27Entity, SwitchEntity):
         """Named after the output."""
         super().__init__(coordinator, OUTPUT, output_id, panel_device(coordinator))
         self._attr_name = coordinator.data.outputs[output_id].name
+
+    @callback
+    def _async_follow_name(self) -> None:
+        """Named as the panel names the output."""
+        self._async_set_name(self.coordinator.data.outputs[self.element_id].name)
 
     @property
     def is_on(self) -> bool:
@@ -65,8 +86,8 @@ class ChimeSwitch(Elke27Entity, SwitchEntity):
         super().__init__(coordinator, CHIME, area_id, area_device(coordinator, area_id))
 
     @property
-    def is_on(self) -> bool:
-        """True while chime is on."""
+    def is_on(self) -> bool | None:
+        """True while chime is on; None until the panel has reported it."""
         return self.coordinator.data.areas[self.element_id].chime
 
     @panel_action

@@ -91,7 +91,7 @@ def test_version_info_from_the_hardware_capture() -> None:
         {"sn": "00000001", "hw": 260, "boot": 536, "app": 1540, "SSP": "2.6.1", "BUILD_DATETIME": "2026/03/02,15:54:54"}
     )
     assert (version.serial, version.firmware, version.hardware, version.bootloader) == (
-        "00000001",
+        None,  # "00000001" is the factory placeholder: no serial
         "0.0.6.4",
         "0.0.1.4",
         "0.0.2.24",
@@ -144,11 +144,12 @@ def test_area_states() -> None:
     assert siren_only.state is AreaState.TRIGGERED
     fire_while_disarmed = area_from_wire(1, {}, AREA_IDLE | {"alarms": ["FIRE"], "alarm_zone": "7"})
     assert fire_while_disarmed.state is AreaState.TRIGGERED
-    odd = area_from_wire(1, {}, {"arm_state": "ARMED_NIGHT", "ready_status": "RDY_MAYBE", "zones_bypassed": "2"})
-    assert (odd.state, odd.ready_status, odd.ready, odd.bypassed_count, odd.name) == (
+    odd = area_from_wire(1, {}, {"arm_state": "ARMED_NIGHT", "ready_status": "MAYBE", "zones_bypassed": "2"})
+    assert (odd.state, odd.ready_status, odd.ready, odd.chime, odd.bypassed_count, odd.name) == (
         AreaState.UNKNOWN,
         ReadyStatus.UNKNOWN,
-        False,
+        None,  # never asserted without the panel saying so
+        None,
         2,
         "Area 1",
     )
@@ -211,8 +212,8 @@ def test_exit_delay_rule() -> None:
     arming = AREA_IDLE | {"arm_cmd_state": "ARMED_AWAY", "ee_timer": 45}
     tick = merge_area_status(arming, {"area_id": 1, "ee_timer": 44})
     assert area_from_wire(1, {}, tick).exit_delay == 44
-    rising = merge_area_status(tick, {"area_id": 1, "ee_timer": 50})
-    assert area_from_wire(1, {}, rising).state is AreaState.DISARMED
+    rising = merge_area_status(tick, {"area_id": 1, "ee_timer": 50})  # restarted or extended: still arming
+    assert (area_from_wire(1, {}, rising).state, area_from_wire(1, {}, rising).exit_delay) == (AreaState.ARMING, 50)
     done = merge_area_status(tick, {"area_id": 1, "arm_state": "ARMED_STAY"})
     area = area_from_wire(1, {}, done)
     assert (area.state, area.exit_delay, area.arming_to) == (AreaState.ARMED_STAY, None, None)
@@ -285,20 +286,28 @@ def test_zone_definition_may_be_an_index() -> None:
     assert zone_definition(None, defs) == ""  # absent: not UNDEFINED
 
 
+_CLEAR = {"secure_state": "NORMAL", "contact_state": "CLOSED", "BYPASSED": False, "tamper": False}
+
+
 @pytest.mark.parametrize(
     ("char", "expected"),
     [
-        ("0", None),
-        ("4", None),
-        ("2", {"secure_state": "NORMAL", "contact_state": "CLOSED", "BYPASSED": False, "tamper": False}),
-        ("7", {"secure_state": "TROUBLE", "BYPASSED": False}),
-        ("a", {"secure_state": "VIOLATED", "contact_state": "OPEN", "BYPASSED": False}),
-        ("E", {"BYPASSED": True}),
+        ("0", _CLEAR),  # a configured zone reported disabled: every flag clear
+        ("4", _CLEAR),
+        ("8", _CLEAR),
+        ("c", _CLEAR),
+        ("1", _CLEAR),  # logical normal, whatever the loop reads
+        ("2", _CLEAR),
+        ("5", {"secure_state": "TROUBLE", "contact_state": "OPEN", "BYPASSED": False}),
+        ("7", {"secure_state": "TROUBLE", "contact_state": "CLOSED", "BYPASSED": False}),
+        ("a", {"secure_state": "VIOLATED", "contact_state": "OPEN", "BYPASSED": False, "tamper": False}),
+        ("D", {"secure_state": "BYPASSED", "contact_state": "OPEN", "BYPASSED": True, "tamper": False}),
+        ("E", {"secure_state": "BYPASSED", "contact_state": "CLOSED", "BYPASSED": True, "tamper": False}),
         ("x", None),
     ],
 )
 def test_bulk_zone_digits(char: str, expected: dict[str, Any] | None) -> None:
-    """API.md §5.2: value = logical << 2 | physical; physical 0 is an unconfigured slot."""
+    """API.md §5.2: value = logical << 2 | physical; each digit states every flag the bulk status carries."""
     assert bulk_zone_patch(char) == expected
 
 
@@ -613,3 +622,203 @@ def test_timing_overrides() -> None:
     assert timing.backoff().initial == 0.01
     with pytest.raises(TypeError, match="request_timout"):
         ClientTiming.from_overrides({"request_timout": 1.0})
+
+
+# -- the newest statement of a fact wins; partial messages change only what they state ----------
+
+
+def _zone(live: LiveModel, zone_id: int = 1) -> Any:
+    return live.snapshot().zones[zone_id]
+
+
+def test_a_zone_bypass_stated_by_either_key_newest_wins() -> None:
+    """BYPASSED (bool) and secure_state "BYPASSED" state the same fact: the later one decides."""
+    live = live_model()
+    live.apply(msg("zone", "get_status", {"zone_id": 1, "secure_state": "NORMAL", "BYPASSED": False}, seq=3))
+    live.apply(msg("zone", "get_status", {"zone_id": 1, "secure_state": "BYPASSED"}))
+    assert _zone(live).bypassed is True
+    live.apply(msg("zone", "get_status", {"zone_id": 1, "BYPASSED": False}))
+    assert _zone(live).bypassed is False
+    live.apply(msg("zone", "get_status", {"zone_id": 1, "secure_state": "BYPASSED"}))
+    assert _zone(live).bypassed is True
+    # The same through the bulk status and a broadcast.
+    live.apply(msg("zone", "get_status", {"zone_id": 2, "secure_state": "NORMAL", "BYPASSED": True}, seq=4))
+    live.apply(msg("zone", "get_all_zones_status", {"status": "22"}, seq=5))
+    assert _zone(live, 2).bypassed is False
+
+
+def test_a_zone_tamper_and_contact_follow_the_newest_secure_state() -> None:
+    live = live_model()
+    live.apply(msg("zone", "get_status", {"zone_id": 1, "tamper": True, "contact_state": "OPEN"}))
+    assert (_zone(live).tamper, _zone(live).violated) == (True, True)
+    live.apply(msg("zone", "get_status", {"zone_id": 1, "secure_state": "NORMAL"}))
+    assert (_zone(live).tamper, _zone(live).violated) == (False, False)
+    live.apply(msg("zone", "get_status", {"zone_id": 1, "secure_state": "TAMPER"}))
+    assert _zone(live).tamper is True
+    live.apply(msg("zone", "get_status", {"zone_id": 1, "tamper": False}))
+    assert _zone(live).tamper is False
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "locked"),
+    [
+        ({"status": "LOCKED"}, {"locked": False}, False),
+        ({"locked": False}, {"status": "lock"}, True),
+        ({"status": "UNLOCK"}, {"locked": True}, True),
+        ({"locked": True}, {"status": "OFF"}, False),
+        ({"locked": True}, {"status": "JAMMED"}, True),  # not a statement of the fact: changes nothing
+    ],
+)
+def test_a_lock_stated_by_token_or_boolean_newest_wins(
+    first: dict[str, Any], second: dict[str, Any], locked: bool
+) -> None:
+    live = live_model()
+    live.apply(msg("lock", "get_status", {"lock_id": 1, **first}))
+    live.apply(msg("lock", "get_status", {"lock_id": 1, **second}))
+    assert live.snapshot().locks[1].locked is locked
+
+
+def test_a_thermostat_battery_under_either_spelling_newest_wins() -> None:
+    live = live_model()
+    live.apply(msg("tstat", "get_status", {"tstat_id": 1, "battery level": 95}))
+    live.apply(msg("tstat", "get_status", {"tstat_id": 1, "battery_level": 20}))
+    assert live.snapshot().thermostats[1].battery_level == 20
+    live.apply(msg("tstat", "get_status", {"tstat_id": 1, "battery level": 80}))
+    assert live.snapshot().thermostats[1].battery_level == 80
+
+
+def test_a_light_level_after_an_explicit_off_lights_it() -> None:
+    live = live_model()
+    live.apply(msg("light", "get_status", {"light_id": 1, "level": 40, "status": "OFF"}))
+    assert live.snapshot().lights[1].level == 0
+    live.apply(msg("light", "get_status", {"light_id": 1, "level": 60}))
+    assert live.snapshot().lights[1].level == 60
+
+
+def test_partial_panel_replies_wipe_nothing() -> None:
+    live = live_model()
+    live.apply(msg("control", "get_version_info", {"sn": "A1B2C3", "app": 1540, "hw": 260}, seq=2))
+    live.apply(msg("control", "get_trouble", {"modtbl": ["system"]}))
+    live.apply(msg("system", "get_trouble", {"troubles": ["AC Fail"]}))
+    live.apply(msg("area", "get_status", AREA_IDLE | {"troubles": ["Low batt"]}, seq=3))
+    assert live.apply(msg("control", "get_version_info", {"SSP": "2.6.1"}, seq=4)) == {PANEL_KEY}
+    assert live.apply(msg("control", "get_trouble", {})) == set()
+    assert live.apply(msg("system", "get_trouble", {"at": [0] * 9})) == set()
+    assert live.apply(msg("area", "get_trouble", {"area_id": 1})) == set()
+    panel = live.snapshot()
+    assert panel.version is not None
+    assert (panel.version.serial, panel.version.firmware, panel.version.hardware, panel.version.ssp) == (
+        "A1B2C3",
+        "0.0.6.4",
+        "0.0.1.4",
+        "2.6.1",
+    )
+    assert (panel.trouble_modules, panel.troubles, panel.areas[1].troubles) == (
+        ("system",),
+        ("AC Fail",),
+        ("Low batt",),
+    )
+    # An empty list is a statement: the troubles cleared.
+    live.apply(msg("control", "get_trouble", {"modtbl": []}))
+    assert live.snapshot().trouble_modules == ()
+
+
+def test_a_status_read_replaces_what_the_panel_no_longer_reports() -> None:
+    """A get_status reply is the element's whole status; a broadcast only patches."""
+    live = live_model()
+    wireless = {"zone_id": 1, "secure_state": "NORMAL", "BYPASSED": False, "rssi": -61, "low_batt": True}
+    live.apply(msg("zone", "get_status", wireless, seq=3))
+    live.apply(msg("zone", "get_status", {"zone_id": 1, "secure_state": "NORMAL"}))  # broadcast: a patch
+    assert (_zone(live).low_battery, _zone(live).rssi) == (True, -61)
+    live.apply(msg("zone", "get_status", {"zone_id": 1, "secure_state": "NORMAL", "BYPASSED": False}, seq=4))
+    assert (_zone(live).low_battery, _zone(live).rssi) == (None, None)
+    live.apply(msg("tstat", "get_status", {"tstat_id": 1, "mode": "HEAT", "battery level": 10}, seq=5))
+    live.apply(msg("tstat", "get_status", {"tstat_id": 1, "mode": "HEAT"}, seq=6))
+    assert live.snapshot().thermostats[1].battery_level is None
+
+
+def test_only_understood_status_keys_are_kept() -> None:
+    live = live_model()
+    for index in range(50):
+        live.apply(msg("zone", "get_status", {"zone_id": 1, f"novel_{index}": "x" * 100, "secure_state": "NORMAL"}))
+        live.apply(msg("area", "get_status", {"area_id": 1, f"extra_{index}": index}))
+    assert set(live.status["zone"][1]) == {"secure_state"}
+    assert not any(key.startswith("extra_") for key in live.status["area"][1])
+
+
+def test_bulk_digits_over_a_zone_with_other_flags() -> None:
+    """Each digit sets every flag the bulk status carries (API.md §5.2), physical bits included."""
+    live = live_model()
+    live.apply(msg("zone", "get_status", {"zone_id": 1, "secure_state": "VIOLATED", "contact_state": "OPEN"}, seq=2))
+    live.apply(msg("zone", "get_status", {"zone_id": 2, "secure_state": "TAMPER", "BYPASSED": True}, seq=3))
+    live.apply(msg("zone", "get_status", {"zone_id": 5, "secure_state": "TROUBLE", "contact_state": "OPEN"}, seq=4))
+    live.apply(msg("zone", "get_all_zones_status", {"status": "E8006"}, seq=5))
+    zones = live.snapshot().zones
+    # Zone 1: bypassed over EOL-normal: not violated any more.
+    assert (zones[1].bypassed, zones[1].violated, zones[1].trouble) == (True, False, False)
+    # Zone 2: configured but reported disabled (8): every flag clear.
+    assert (zones[2].bypassed, zones[2].tamper, zones[2].violated, zones[2].trouble) == (False, False, False, False)
+    # Zone 5: trouble over EOL-normal: the old open contact no longer counts.
+    assert (zones[5].trouble, zones[5].violated) == (True, False)
+    assert live.zones_needing_detail("E8006") == [1, 5]
+
+
+def test_an_exit_delay_whose_timer_goes_up_keeps_arming() -> None:
+    live = live_model()
+    live.apply(msg("area", "get_status", AREA_IDLE | {"arm_cmd_state": "ARMED_AWAY", "ee_timer": 30}))
+    live.apply(msg("area", "get_status", {"area_id": 1, "ee_timer": 10}))
+    live.apply(msg("area", "get_status", {"area_id": 1, "ee_timer": 60}))
+    area = live.snapshot().areas[1]
+    assert (area.state, area.arming_to, area.exit_delay) == (AreaState.ARMING, ArmState.ARMED_AWAY, 60)
+
+
+@pytest.mark.parametrize(
+    ("token", "ready"),
+    [
+        ("RDY_AWAY", True),
+        ("rdy_stay", True),
+        ("ready", True),
+        ("READY", True),
+        ("RDY_FORCE", True),
+        ("RDY_NOT", False),
+        ("not_ready", False),
+        ("SOMETHING", None),
+        (None, None),
+    ],
+)
+def test_ready_status_tokens_in_any_case(token: Any, ready: bool | None) -> None:
+    assert area_from_wire(1, {}, {"ready_status": token}).ready is ready
+
+
+def test_small_readings() -> None:
+    assert area_from_wire(1, {}, {"troubles": "AC Fail"}).troubles == ("AC Fail",)
+    assert area_from_wire(1, {}, {"troubles": ""}).troubles == ()
+    odd = thermostat_from_wire(1, {}, {"mode": "em_heat", "fan_mode": "circulate"})
+    assert (odd.mode, odd.reported_mode, odd.fan_mode, odd.reported_fan_mode) == (
+        ThermostatMode.UNKNOWN,
+        "EM_HEAT",
+        FanMode.UNKNOWN,
+        "CIRCULATE",
+    )
+    known = thermostat_from_wire(1, {}, {"mode": "heat", "fan_mode": "AUTO"})
+    assert (known.reported_mode, known.reported_fan_mode) == (None, None)
+    for placeholder in ("00000001", "00000000", "FFFFFFFF", ""):
+        assert version_from_wire({"sn": placeholder}).serial is None
+    assert version_from_wire({"sn": "1234ABCD"}).serial == "1234ABCD"
+
+
+@pytest.mark.parametrize(
+    ("token", "state"),
+    [
+        ("OPEN", BarrierState.OPEN),
+        ("opened", BarrierState.OPEN),
+        ("CLOSE", BarrierState.CLOSED),
+        ("closed", BarrierState.CLOSED),
+        ("STOPPED", BarrierState.STOPPED),
+        ("stop", BarrierState.STOPPED),
+        ("opening", BarrierState.OPENING),
+        ("CLOSING", BarrierState.CLOSING),
+    ],
+)
+def test_every_barrier_token(token: str, state: BarrierState) -> None:
+    assert barrier_from_wire(1, {}, {"status": token}).state is state

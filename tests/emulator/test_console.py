@@ -128,6 +128,14 @@ async def test_fault_commands_take_raw_json(house: EmulatorPanel, console: Conso
         ("trouble on", "error: usage: trouble"),
         ("rename zone 3", "error: usage: rename"),
         ("rename zone 99 x", "error: zone[99].id: outside the table"),
+        ("add zone 19", "error: usage: add"),
+        ("add zone 19 Shed area", "error: expected FIELD=VALUE"),
+        ("remove zone", "error: usage: remove"),
+        ("remove light 9", "error: no such id"),
+        ("configured bits", "error: usage: configured"),
+        ("elements", "error: usage: elements"),
+        ("busy", "error: count missing"),
+        ("shape nonsense", "error: unknown shape"),
         ("door 1 up", "refused: 11004"),
         ("delay soon", "error: usage: delay"),
         ('open "3', "error: No closing quotation"),
@@ -136,6 +144,25 @@ async def test_fault_commands_take_raw_json(house: EmulatorPanel, console: Conso
 )
 async def test_console_errors(console: Console, line: str, reply: str) -> None:
     assert (await console.execute(line)).startswith(reply)
+
+
+async def test_config_and_shape_commands(house: EmulatorPanel, console: Console) -> None:
+    state = state_of(house)
+    before = state.csm("zone")
+    assert "zone 19 configured" in await console.execute('add zone 19 "Shed Door" area=2 definition="BURG PERIM INST"')
+    assert (state.zones[19].name, state.zones[19].area, state.csm("zone") != before) == ("Shed Door", 2, True)
+    assert "light 2 removed" in await console.execute("remove light 2")
+    assert 2 not in state.lights
+    assert await console.execute("configured mask_hex") == "get_configured answers as mask_hex"
+    assert state.options.configured_as == "mask_hex"
+    assert await console.execute("elements 0") == "get_table_info reports table_elements 0"
+    assert await console.execute("elements off") == "get_table_info reports table_elements None"
+    assert await console.execute("busy 3") == "the next 3 status reads are refused as busy"
+    assert state.options.busy_reads == 3
+    listing = await console.execute("shape list")
+    assert "bypass-by-secure-state" in listing
+    assert "barrier-stopped" in listing
+    assert (await console.execute("shape barrier-stopped")).startswith("shape barrier-stopped sent to 0 session(s)")
 
 
 def test_parse_args_defaults() -> None:

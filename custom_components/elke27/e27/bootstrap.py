@@ -25,6 +25,16 @@ _LOGGER = logging.getLogger(__package__)
 
 CACHE_FORMAT: Final = 1
 MAX_BLOCKS: Final = 256
+# The most elements a domain's table may have. A table_elements the panel reports that is
+# not a number in 1…this (0, negative, text) is not trusted: this limit applies instead, so
+# a bad value neither lifts the id limit nor makes the bootstrap ask for thousands of ids.
+MAX_TABLE_ELEMENTS: Final = 512
+# An unpaged bitmask of configured ids longer than this many hex digits is not one.
+_MAX_MASK_DIGITS: Final = MAX_TABLE_ELEMENTS // 4
+# A read the panel refuses as busy (11015 while it starts, docs/api.md §2.4) is asked again after
+# these pauses, the last one repeating, until it answers or BUSY_GIVE_UP seconds have passed.
+BUSY_RETRY_DELAYS: Final = (0.25, 0.5, 1.0, 2.0)
+BUSY_GIVE_UP: Final = 60.0
 # Errors that mean "this table or object does not exist here" rather than a failure.
 _ABSENT: Final = frozenset({ErrorCode.INVALID_TABLE, ErrorCode.INVALID_ID, ErrorCode.UNRECOGNIZED_CMD})
 
@@ -128,22 +138,43 @@ class Bootstrap:
         return await self._session.request(domain, command, payload)
 
     async def _ask_or_none(self, domain: str, command: str, payload: Mapping[str, Any] | None = None) -> Message | None:
-        """A read whose refusal is not fatal: the panel's error is logged and None returned."""
-        try:
-            return await self._ask(domain, command, payload)
-        except E27CommandError as err:
-            _LOGGER.debug("%s: %s.%s %s refused: %s", self._name, domain, command, payload or "", err)
-            return None
+        """A read whose refusal is not fatal: the panel's error is logged and None returned.
 
-    async def paged(self, domain: str, command: str, list_key: str, *, first: int = 1) -> list[Any]:
-        """Drive a paged read block by block and concatenate its lists (API.md §2.5)."""
+        A read refused as busy (11015: the panel is still starting) is asked again, paced by
+        BUSY_RETRY_DELAYS, until the panel answers it (for at most BUSY_GIVE_UP seconds).
+        """
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + BUSY_GIVE_UP
+        attempt = 0
+        while True:
+            try:
+                return await self._ask(domain, command, payload)
+            except E27CommandError as err:
+                if err.code == ErrorCode.NOT_READY and loop.time() < give_up:
+                    delay = BUSY_RETRY_DELAYS[min(attempt, len(BUSY_RETRY_DELAYS) - 1)]
+                    attempt += 1
+                    _LOGGER.debug("%s: %s.%s busy; asking again in %.2f s", self._name, domain, command, delay)
+                    await asyncio.sleep(delay)
+                    continue
+                _LOGGER.debug("%s: %s.%s %s refused: %s", self._name, domain, command, payload or "", err)
+                return None
+
+    async def paged(self, domain: str, command: str, list_key: str, *, first: int = 1, mask: bool = False) -> list[Any]:
+        """Drive a paged read block by block and concatenate its lists (docs/api.md §2.5).
+
+        mask: the list is of configured ids, which a reply that is not paged may give as a
+        bitmask (an integer or a hex string, bit 0 = id 1); paged replies never do.
+        """
         items: list[Any] = []
         block, count = first, None
         while count is None or block <= count:
             body = (await self._ask(domain, command, {"block_id": block})).body
             reported = as_int(body.get("block_count"))
             if reported is None:  # not paged after all
-                return items + _ids_or_list(body.get(list_key))
+                value = body.get(list_key)
+                if mask and (bits := _bitmask(value)) is not None:
+                    return items + bits
+                return items + _ids_or_list(value)
             if not 0 <= reported <= MAX_BLOCKS or (count is not None and reported != count):
                 raise E27ProtocolError(f"{domain}.{command} reported block_count {body.get('block_count')!r}")
             count = reported
@@ -153,8 +184,11 @@ class Bootstrap:
 
     # -- configuration -------------------------------------------------------------------------
 
-    async def config(self, cached: Mapping[str, DomainConfig]) -> dict[str, DomainConfig]:
-        """Table info for every domain; re-download the domains whose CSM differs from the cache."""
+    async def config(self, cached: Mapping[str, DomainConfig], *, read_name: bool = True) -> dict[str, DomainConfig]:
+        """Table info for every domain; re-download the domains whose CSM differs from the cache.
+
+        read_name: also read the panel's display name (at connect; the periodic check reads only the CSMs).
+        """
         configs: dict[str, DomainConfig] = {}
         for info in DOMAINS:
             try:
@@ -165,7 +199,7 @@ class Bootstrap:
                 configs[info.domain] = DomainConfig(None, 0, {})
                 continue
             csm = as_int(table.body.get("table_csm"))
-            elements = as_int(table.body.get("table_elements"), 0, U32_MAX) or 0
+            elements = table_elements(table.body.get("table_elements"), self._name, info.domain)
             previous = cached.get(info.domain)
             if previous is not None and csm is not None and previous.csm == csm and previous.elements == elements:
                 configs[info.domain] = previous
@@ -176,7 +210,7 @@ class Bootstrap:
         self._live.set_definitions(zone.definitions)
         for domain, config in configs.items():
             self._live.set_config(domain, config.attribs)
-        if (reply := await self._ask_or_none("system", "get_attribs")) is not None:
+        if read_name and (reply := await self._ask_or_none("system", "get_attribs")) is not None:
             # The key for the display name is [UNK] (API.md §4.2): panel_name or name.
             name = reply.body.get("panel_name", reply.body.get("name"))
             if isinstance(name, str) and name.strip():
@@ -186,13 +220,13 @@ class Bootstrap:
     async def _download(self, domain: str, csm: int | None, elements: int) -> DomainConfig:
         info = BY_DOMAIN[domain]
         try:
-            listed = await self.paged(domain, "get_configured", info.plural)
+            listed = await self.paged(domain, "get_configured", info.plural, mask=True)
         except E27CommandError as err:
             if err.code not in _ABSENT:
                 raise
             listed = []
         # Ids outside 1…table_elements are discarded, as the library does (API.md §2.5).
-        ids = sorted({item for item in _ids(listed) if item >= 1 and (elements <= 0 or item <= elements)})
+        ids = sorted({item for item in _ids(listed) if 1 <= item <= elements})
         definitions: list[str] = []
         if domain == "zone" and ids:
             try:
@@ -285,6 +319,41 @@ class Bootstrap:
         if len(text) < max(outputs):
             for output_id in outputs:
                 await self._ask_or_none("output", "get_status", {"output_id": output_id})
+
+
+def table_elements(value: Any, name: str = "", domain: str = "") -> int:
+    """get_table_info's table_elements, trusted only as a number in 1…MAX_TABLE_ELEMENTS.
+
+    0, a negative number or text would lift the id limit or, taken as is, let the panel make
+    us ask for thousands of ids: such a value gives MAX_TABLE_ELEMENTS (and a larger one is
+    capped there). A domain the panel has no table for is answered with an error, not 0.
+    """
+    elements = as_int(value)
+    if elements is None or elements < 1:
+        _LOGGER.debug(
+            "%s: %s table_elements unusable (a JSON %s); limit %d",
+            name,
+            domain,
+            type(value).__name__,
+            MAX_TABLE_ELEMENTS,
+        )
+        return MAX_TABLE_ELEMENTS
+    return min(elements, MAX_TABLE_ELEMENTS)
+
+
+def _bitmask(value: Any) -> list[Any] | None:
+    """The ids of an unpaged bitmask (an integer, or a string of hex digits; bit 0 = id 1), or None."""
+    if isinstance(value, str):
+        text = value.strip().lower().removeprefix("0x")
+        if not text or len(text) > _MAX_MASK_DIGITS or any(char not in "0123456789abcdef" for char in text):
+            return None
+        number = int(text, 16)
+    else:
+        number_or_none = as_int(value, 0, (1 << MAX_TABLE_ELEMENTS) - 1) if isinstance(value, int) else None
+        if number_or_none is None:
+            return None
+        number = number_or_none
+    return [bit + 1 for bit in range(number.bit_length()) if number >> bit & 1]
 
 
 def _text(item: Any) -> str:

@@ -367,7 +367,7 @@ class E27Client(ClientActions):
             before = self.panel
             try:
                 run = Bootstrap(session, self._live, self.name)
-                configs = await run.config(self._configs)
+                configs = await run.config(self._configs, read_name=False)
                 reloaded = any(configs[name] is not self._configs.get(name) for name in configs)
                 self._configs = configs
                 if reloaded:

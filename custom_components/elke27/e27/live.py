@@ -8,18 +8,20 @@ keys present are applied — except the exit-delay rule of API.md §5.1.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from sys import intern
 from types import MappingProxyType
 from typing import Any, Final
 
 from .messages import Message
 from .model import ArmState, Panel, VersionInfo
-from .values import as_int, as_strings
+from .values import as_int, as_string_list
 from .wire import (
     ALARM_WORD_KEYS,
     CONFIG_KEYS,
+    FACTS,
     NAME_KEYS,
+    STATUS_KEYS,
     UNDEFINED_DEFINITION,
     Wire,
     area_from_wire,
@@ -27,6 +29,7 @@ from .wire import (
     light_from_wire,
     lock_from_wire,
     output_from_wire,
+    supersede,
     thermostat_from_wire,
     version_from_wire,
     zone_definition,
@@ -77,13 +80,26 @@ _EXIT_KEYS: Final = ("arm_cmd_state", "ee_timer", "alarm_zone")
 # status would otherwise keep the area in alarm for ever).
 _ALARM_KEYS: Final = ("alarms", *ALARM_WORD_KEYS)
 _HEX_DIGITS: Final = {char: int(char, 16) for char in "0123456789abcdefABCDEF"}
-# Bulk zone status (API.md §5.2): logical state = hex digit >> 2; physical 0 = not configured.
-_BULK_ZONE_PATCHES: Final = (
-    {"secure_state": "NORMAL", "contact_state": "CLOSED", "BYPASSED": False, "tamper": False},
-    {"secure_state": "TROUBLE", "BYPASSED": False},
-    {"secure_state": "VIOLATED", "contact_state": "OPEN", "BYPASSED": False},
-    {"BYPASSED": True},
-)
+# Bulk zone status (docs/api.md §5.2): value = logical << 2 | physical. A digit states every flag
+# the bulk status can carry, so each patch sets all of them: logical 0 normal, 1 trouble,
+# 2 violated, 3 bypassed; physical 0 = not configured (all flags clear), 1 open, 2 EOL
+# (normal), 3 short. Under trouble and bypass the contact is read from the physical bits.
+# A trouble may be a tamper: the bulk digit cannot tell, so it leaves the tamper flag alone
+# (the zone's get_status that follows a non-normal digit says which).
+_CLEAR_ZONE: Final = {"secure_state": "NORMAL", "contact_state": "CLOSED", "BYPASSED": False, "tamper": False}
+_PHYSICAL_OPEN: Final = 1
+
+
+def _bulk_zone_fields(value: int) -> dict[str, Any]:
+    logical, physical = value >> 2, value & 0x3
+    contact = "OPEN" if physical == _PHYSICAL_OPEN else "CLOSED"
+    if not physical or logical == 0:
+        return dict(_CLEAR_ZONE)
+    if logical == 1:
+        return {"secure_state": "TROUBLE", "contact_state": contact, "BYPASSED": False}
+    if logical == 2:
+        return {"secure_state": "VIOLATED", "contact_state": "OPEN", "BYPASSED": False, "tamper": False}
+    return {"secure_state": "BYPASSED", "contact_state": contact, "BYPASSED": True, "tamper": False}
 
 
 # Keys, and string values up to this length (the tokens every status repeats), are stored
@@ -106,9 +122,12 @@ def merge_area_status(previous: Wire, patch: Wire) -> dict[str, Any]:
     """Patch an area's status, applying the exit-delay rule of API.md §5.1.
 
     A payload that omits any of arm_cmd_state/ee_timer/alarm_zone clears them, except
-    an ee_timer-only tick not above the previous value. A payload that touches none of
-    them nor arm_state (a chime or trouble change) leaves a running delay alone — the
-    rule is about arming broadcasts, and dropping a delay on a chime change would be wrong.
+    an ee_timer-only tick. A tick above the previous value is kept too: the panel
+    restarted or extended the delay, and the area is still arming with the new time left
+    (docs/api.md §5.1 has the library drop it, which loses a delay that is really running).
+    A payload that touches none of them nor arm_state (a chime or trouble change) leaves a
+    running delay alone — the rule is about arming broadcasts, and dropping a delay on a
+    chime change would be wrong.
     """
     merged = {**previous, **patch}
     if any(key in patch for key in _ALARM_KEYS):
@@ -121,22 +140,24 @@ def merge_area_status(previous: Wire, patch: Wire) -> dict[str, Any]:
     same_arm_state = "arm_state" not in patch or ArmState.parse(patch["arm_state"]) is ArmState.parse(
         previous.get("arm_state")
     )
-    if present == ["ee_timer"] and same_arm_state:
-        tick, before = as_int(patch["ee_timer"]), as_int(previous.get("ee_timer"))
-        if tick is not None and before is not None and tick <= before:
-            return merged
+    if present == ["ee_timer"] and same_arm_state and as_int(patch["ee_timer"]) is not None:
+        return merged
     for key, cleared in zip(_EXIT_KEYS, (None, 0, ""), strict=True):
         if key not in patch:
             merged[key] = cleared
     return merged
 
 
+def _flagged(char: str) -> bool:
+    """Whether a configured slot's bulk digit reports a flag (trouble, violated, bypassed)."""
+    value = _HEX_DIGITS.get(char, 0)
+    return bool(value >> 2 and value & 0x3)
+
+
 def bulk_zone_patch(char: str) -> dict[str, Any] | None:
-    """The status patch one get_all_zones_status digit implies; None for an unconfigured slot."""
+    """The status patch one get_all_zones_status digit implies (None for a character that is no hex digit)."""
     value = _HEX_DIGITS.get(char)
-    if value is None or not value & 0x3:
-        return None
-    return dict(_BULK_ZONE_PATCHES[value >> 2])
+    return None if value is None else _bulk_zone_fields(value)
 
 
 class LiveModel:
@@ -218,9 +239,12 @@ class LiveModel:
         info = BY_DOMAIN.get(domain)
         if info is not None:
             if command in (_STATUS_PUSHES if broadcast else _STATUS_READS):
-                return self.patch(domain, as_int(body.get(info.id_key)), body)
+                # A reply to get_status is the element's whole status; a broadcast is a patch (docs/api.md §6).
+                return self.patch(domain, as_int(body.get(info.id_key)), body, replace=not broadcast)
             if domain == "area" and command in _TROUBLE_COMMANDS:
-                return self.patch(domain, as_int(body.get("area_id")), {"troubles": body.get("troubles", [])})
+                if "troubles" not in body:  # says nothing about the troubles: changes nothing
+                    return set()
+                return self.patch(domain, as_int(body.get("area_id")), {"troubles": body["troubles"]})
             if domain == "area" and command == "set_arm_state" and broadcast and "arm_state" in body:
                 return self.patch(domain, as_int(body.get("area_id")), body)
             if domain == "zone" and command == "get_all_zones_status":
@@ -228,31 +252,42 @@ class LiveModel:
             if domain == "output" and command == "get_all_outputs_status":
                 return self._apply_output_bulk_block(body)
             return set()
+        # Panel-wide replies change only the fields they carry (a partial reply wipes nothing).
         if domain == "system" and command in _TROUBLE_COMMANDS:
             nested = body.get("get_troubles")  # {"get_trouble":{"get_troubles":{…}}} (API.md §2.2)
-            return self._set_panel(
-                "troubles", as_strings((nested if isinstance(nested, dict) else body).get("troubles"))
+            troubles = nested if isinstance(nested, dict) else body
+            return (
+                self._set_panel("troubles", as_string_list(troubles["troubles"])) if "troubles" in troubles else set()
             )
         if domain == "control" and command == "get_trouble":
-            return self._set_panel("trouble_modules", as_strings(body.get("modtbl")))
+            return self._set_panel("trouble_modules", as_string_list(body["modtbl"])) if "modtbl" in body else set()
         if domain == "control" and command == "get_version_info":
-            return {PANEL_KEY} if self.set_version(version_from_wire(body)) else set()
+            return {PANEL_KEY} if self.set_version(_merge_version(self.version, version_from_wire(body))) else set()
         return set()
 
-    def patch(self, domain: str, item_id: int | None, body: Wire, *, detail: bool = True) -> set[Key]:
-        """Merge status fields into one configured object; other ids are ignored."""
+    def patch(
+        self, domain: str, item_id: int | None, body: Wire, *, detail: bool = True, replace: bool = False
+    ) -> set[Key]:
+        """Merge status fields into one configured object; other ids are ignored.
+
+        replace: body is the element's whole status (a get_status reply): what it does not
+        report is forgotten. Otherwise only the keys body carries change, and a key that
+        states a fact anew overrides the older key that stated it (wire.FACTS). Only the keys
+        the model reads are kept (wire.STATUS_KEYS).
+        """
         if item_id is None or item_id not in self.attribs[domain]:
             return set()
-        # The element's id is its key in the model; error_code is about the reply, not the element.
-        fields = compact(body, drop=(BY_DOMAIN[domain].id_key, "error_code"))
+        fields = compact(body, STATUS_KEYS[domain])
         if domain == "zone" and detail:
             self.detailed.add(item_id)
             if "rssi" in fields or "low_batt" in fields:
                 self.wireless.add(item_id)
             elif "secure_state" in fields:  # a full status without radio fields: wired
                 self.wireless.discard(item_id)
-        previous = self.status[domain].get(item_id, {})
-        self.status[domain][item_id] = merge_area_status(previous, fields) if domain == "area" else previous | fields
+        previous = {} if replace else self.status[domain].get(item_id, {})
+        merged = merge_area_status(previous, fields) if domain == "area" else previous | fields
+        supersede(merged, fields, FACTS.get(domain, ()))
+        self.status[domain][item_id] = merged
         return self._rebuild(domain, item_id)
 
     def apply_zone_bulk(self, status: Any) -> set[Key]:
@@ -271,9 +306,7 @@ class LiveModel:
         if not isinstance(status, str):
             return []
         digits = "".join(status.split())
-        return [
-            zone_id for zone_id in self._built["zone"] if zone_id <= len(digits) and digits[zone_id - 1] not in "0123"
-        ]
+        return [zone_id for zone_id in self._built["zone"] if zone_id <= len(digits) and _flagged(digits[zone_id - 1])]
 
     def apply_output_bulk(self, status: Any, offset: int = 0) -> set[Key]:
         """Apply an output status string ('1' = on) whose first character is output offset+1."""
@@ -346,6 +379,15 @@ class LiveModel:
                 trouble_modules=self.trouble_modules,
             )
         return self._snapshot
+
+
+def _merge_version(previous: VersionInfo | None, new: VersionInfo) -> VersionInfo:
+    """new, with the fields it lacks taken from previous: a partial version reply wipes nothing."""
+    if previous is None:
+        return new
+    return VersionInfo(
+        *(mine if mine is not None else theirs for mine, theirs in zip(astuple(new), astuple(previous), strict=True))
+    )
 
 
 _PANEL_FIELDS: Final = (

@@ -51,11 +51,16 @@ class AreaState(StrEnum):
 
 
 class ReadyStatus(_TolerantEnum):
-    """The panel's `ready_status`; values beyond these three are [UNK] in API.md §5.1."""
+    """The panel's `ready_status`; values beyond the RDY_ three are [UNK] in docs/api.md §5.1.
+
+    READY stands for a token that says ready without saying for which arming (`ready`, or a
+    newer `RDY_` token); the wire reader maps those (wire.ready_status).
+    """
 
     RDY_AWAY = "RDY_AWAY"
     RDY_STAY = "RDY_STAY"
     RDY_NOT = "RDY_NOT"
+    READY = "READY"
     UNKNOWN = "UNKNOWN"
 
 
@@ -145,7 +150,8 @@ class Area:
     alarms: tuple[str, ...]
     ready_status: ReadyStatus
     bypassed_count: int
-    chime: bool
+    chime: bool | None
+    """None until the panel has reported it."""
     troubles: tuple[str, ...]
     siren: bool = False
     alarm_types: tuple[AlarmType, ...] = ()
@@ -166,9 +172,11 @@ class Area:
         return AlarmType.OTHER if self.in_alarm else None
 
     @property
-    def ready(self) -> bool:
-        """True when the area can be armed (at least Stay)."""
-        return self.ready_status in (ReadyStatus.RDY_AWAY, ReadyStatus.RDY_STAY)
+    def ready(self) -> bool | None:
+        """True when the area can be armed (at least Stay); None until the panel has said."""
+        if self.ready_status is ReadyStatus.UNKNOWN:
+            return None
+        return self.ready_status is not ReadyStatus.RDY_NOT
 
     @property
     def state(self) -> AreaState:
@@ -196,7 +204,8 @@ class Zone:
     definition: str
     kind: ZoneKind
     violated: bool
-    bypassed: bool
+    bypassed: bool | None
+    """None until the panel has reported it."""
     trouble: bool
     tamper: bool
     low_battery: bool | None
@@ -264,6 +273,10 @@ class Thermostat:
     cool_setpoint: float | None
     humidity: int | None
     battery_level: int | None
+    reported_mode: str | None = None
+    """The mode token as the panel sent it when it is none of ThermostatMode's (mode is then UNKNOWN)."""
+    reported_fan_mode: str | None = None
+    """The fan token as the panel sent it when it is none of FanMode's (fan_mode is then UNKNOWN)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,10 @@ RECONNECT_INITIAL: Final = 1.0
 RECONNECT_MAX: Final = 60.0
 RECONNECT_FACTOR: Final = 2.0
 RECONNECT_JITTER: Final = 0.1
-CONFIG_CHECK_INTERVAL: Final = 600.0
+# The configuration check while connected: one get_table_info per domain (7 small reads) whose
+# checksum tells whether that domain changed (docs/api.md §5.10), so renames and new or removed
+# elements show within about a minute.
+CONFIG_CHECK_INTERVAL: Final = 60.0
 # The reference client spaces its sends by at least 50 ms (API.md §2.6); the radio sweep
 # after ready keeps that distance so that other clients of the panel get their turns.
 RADIO_SWEEP_PACE: Final = 0.05
@@ -72,8 +75,9 @@ class ClientTiming:
     reconnect_factor: float = RECONNECT_FACTOR
     reconnect_jitter: float = RECONNECT_JITTER
     config_check_interval: float | None = CONFIG_CHECK_INTERVAL
-    """How often table info is re-read while connected to notice configuration changes
-    (the panel does not push them, API.md §5.10); None disables the check."""
+    """How often the configuration checksums (get_table_info of each domain) are re-read while
+    connected to notice configuration changes (the panel does not push them, docs/api.md §5.10);
+    None disables the check."""
     radio_sweep_pace: float = RADIO_SWEEP_PACE
     """Seconds between the zone reads of the radio sweep after ready (0: back to back)."""
 

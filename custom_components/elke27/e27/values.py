@@ -102,6 +102,13 @@ def as_strings(value: Any) -> tuple[str, ...]:
     return tuple(items)
 
 
+def as_string_list(value: Any) -> tuple[str, ...]:
+    """Like as_strings, but a single non-empty string is a one-element list."""
+    if isinstance(value, str):
+        return (value,) if value.strip(_ASCII_SPACE) else ()
+    return as_strings(value)
+
+
 def depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
     """Nesting depth of a JSON value (a scalar is 0), counted without recursion; stops past limit."""
     deepest = 0

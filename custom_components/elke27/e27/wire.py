@@ -8,7 +8,8 @@ never raises.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from .alarms import active_alarms, alarm_memory, alarm_words
@@ -28,7 +29,7 @@ from .model import (
     Zone,
     ZoneKind,
 )
-from .values import U32_MAX, as_bool, as_int, as_number, as_strings, field
+from .values import U32_MAX, as_bool, as_int, as_number, as_string_list, field
 
 type Wire = Mapping[str, Any]
 
@@ -52,11 +53,21 @@ def dotted_version(value: Any) -> str | None:
     return ".".join(str(number >> shift & 0xFF) for shift in (24, 16, 8, 0))
 
 
+def real_serial(value: Any) -> str | None:
+    """A serial number that identifies something: the factory placeholders ("00000001", all 0, all F) do not (docs/api.md §4.1)."""
+    if not isinstance(value, str) or not (text := value.strip()):
+        return None
+    digits = text.upper()
+    if digits == "00000001" or set(digits) <= {"0"} or set(digits) <= {"F"}:
+        return None
+    return text
+
+
 def version_from_wire(body: Wire) -> VersionInfo:
-    """control.get_version_info → VersionInfo."""
+    """control.get_version_info → VersionInfo (a field the reply lacks is None)."""
     text = {key: body[key] for key in ("sn", "SSP", "BUILD_DATETIME") if isinstance(body.get(key), str)}
     return VersionInfo(
-        serial=text.get("sn"),
+        serial=real_serial(text.get("sn")),
         firmware=dotted_version(body.get("app")),
         hardware=dotted_version(body.get("hw")),
         bootloader=dotted_version(body.get("boot")),
@@ -80,6 +91,119 @@ def _rssi(status: Wire) -> int | None:
 NAME_KEYS: Final = frozenset({"name"})
 CONFIG_KEYS: Final[Mapping[str, frozenset[str]]] = {"zone": NAME_KEYS | {"area_id", "definition", "zone_type"}}
 
+# The get_status keys the builders below read, per wire domain: the live model keeps only
+# these of an element's status, so a panel sending ever-new keys cannot grow the model.
+STATUS_KEYS: Final[Mapping[str, frozenset[str]]] = {
+    "area": frozenset(
+        {
+            "arm_state",
+            "arm_cmd_state",
+            "ee_timer",
+            "alarm_zone",
+            "alarms",
+            "alarm_mem",
+            "alarm_event",
+            "alarm_state",
+            "ready_status",
+            "zones_bypassed",
+            "Chime",
+            "troubles",
+            "alrm_snd",
+        }
+    ),
+    "zone": frozenset({"secure_state", "contact_state", "BYPASSED", "tamper", "low_batt", "rssi"}),
+    "output": frozenset({"status"}),
+    "light": frozenset({"level", "status", "state"}),
+    "lock": frozenset({"status", "locked"}),
+    "barrier": frozenset({"status", "tamper", "low_batt"}),
+    "tstat": frozenset(
+        {
+            "mode",
+            "fan_mode",
+            "temperature",
+            "heat_setpoint",
+            "cool_setpoint",
+            "humidity",
+            "prec",
+            "battery level",
+            "battery_level",
+        }
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A status key that can state a fact, and the keys whose older statement of that fact it overrides.
+
+    When a message's `key` states the fact (states(value) is true), the keys in `overrides`
+    that the same message does not carry are forgotten: the newest statement of a fact wins,
+    whichever key carries it. A key shared with other facts (a zone's secure_state) is never
+    forgotten; the builders read the dedicated key first, so it must be the one overridden.
+    """
+
+    key: str
+    states: Callable[[Any], bool]
+    overrides: tuple[str, ...]
+
+
+def _token_has(*words: str) -> Callable[[Any], bool]:
+    return lambda value: isinstance(value, str) and any(word in value.upper() for word in words)
+
+
+def _is_bool(value: Any) -> bool:
+    return as_bool(value) is not None
+
+
+def _is_percent(value: Any) -> bool:
+    return as_int(value, *_PERCENT) is not None
+
+
+def _is_lock_token(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().upper() in _LOCK_TOKENS
+
+
+# Tokens of secure_state that say a zone is clear (docs/api.md §5.2: the library's NORMAL/SECURE/RESTORE).
+_CLEAR_TOKENS: Final = ("NORMAL", "SECURE", "RESTORE")
+_TAMPER_OR_CLEAR: Final = ("TAMPER", *_CLEAR_TOKENS)
+
+
+def _is_clear(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().upper() in _CLEAR_TOKENS
+
+
+# Per wire domain, every key that states a fact another key states too (docs/api.md §5.2, §5.4, §5.5, §5.7).
+FACTS: Final[Mapping[str, tuple[Source, ...]]] = {
+    "zone": (
+        Source("secure_state", _token_has("BYPASS"), ("BYPASSED",)),
+        Source("secure_state", _token_has(*_TAMPER_OR_CLEAR), ("tamper",)),
+        Source("secure_state", _is_clear, ("contact_state",)),
+    ),
+    "light": (
+        Source("level", lambda value: as_int(value, 0, _COUNT_MAX) is not None, ("status", "state")),
+        Source("status", _is_bool, ("state",)),
+        Source("state", _is_bool, ("status",)),
+    ),
+    "lock": (
+        Source("status", _is_lock_token, ("locked",)),
+        Source("locked", _is_bool, ("status",)),
+    ),
+    "tstat": (
+        Source("battery level", _is_percent, ("battery_level",)),
+        Source("battery_level", _is_percent, ("battery level",)),
+    ),
+}
+
+
+def supersede(merged: dict[str, Any], fields: Mapping[str, Any], sources: tuple[Source, ...]) -> None:
+    """Forget, in merged, the older statements of every fact that fields state anew (see Source)."""
+    for source in sources:
+        if source.key in fields and source.states(fields[source.key]):
+            for key in source.overrides:
+                if key not in fields:
+                    merged.pop(key, None)
+
+
 ARMED_STATES: Final = frozenset({ArmState.ARMED_AWAY, ArmState.ARMED_STAY})
 # Other words for an area's alarm (API.md §5.1): the library reads `alarm_state` (idle value
 # "no_alarm_active") and `alarm_event` ("FIRE" is the only known value); neither is in the
@@ -93,6 +217,23 @@ def _alarm_zone(status: Wire) -> int | None:
     if value == "":
         return None
     return field(status, "alarm_zone", lambda item: as_int(item, 0, _COUNT_MAX)) or None
+
+
+# ready_status tokens beyond docs/api.md §5.1's three, in any case: "ready" and other RDY_ tokens say ready.
+_NOT_READY_TOKENS: Final = frozenset({"RDY_NOT", "NOT_READY", "NOT READY", "NOTREADY"})
+
+
+def ready_status(value: Any) -> ReadyStatus:
+    """The area's ready_status: the known tokens in any case, a ready-like token READY, else UNKNOWN."""
+    if not isinstance(value, str):
+        return ReadyStatus.UNKNOWN
+    word = value.strip().upper()
+    if word in _NOT_READY_TOKENS:
+        return ReadyStatus.RDY_NOT
+    parsed = ReadyStatus.parse(word)
+    if parsed is ReadyStatus.UNKNOWN and (word == ReadyStatus.READY or word.startswith("RDY_")):
+        return ReadyStatus.READY
+    return parsed
 
 
 def area_from_wire(area_id: int, attribs: Wire, status: Wire) -> Area:
@@ -113,10 +254,10 @@ def area_from_wire(area_id: int, attribs: Wire, status: Wire) -> Area:
         entry_delay=timer if entry_running else None,
         alarm_zone=alarm_zone,
         alarms=alarms,
-        ready_status=ReadyStatus.parse(status.get("ready_status")),
+        ready_status=ready_status(status.get("ready_status")),
         bypassed_count=_count(status, "zones_bypassed") or 0,
-        chime=bool(as_bool(status.get("Chime"))),
-        troubles=as_strings(status.get("troubles")),
+        chime=as_bool(status.get("Chime")),
+        troubles=as_string_list(status.get("troubles")),
         siren=bool(as_bool(status.get("alrm_snd"))),
         alarm_types=active_alarms(status),
         alarm_memory=alarm_memory(status),
@@ -208,9 +349,9 @@ def zone_from_wire(zone_id: int, attribs: Wire, status: Wire, definitions: tuple
         definition=definition,
         kind=zone_kind(attribs.get("zone_type"), definition, name),
         violated=violated,
-        bypassed=bool(bypassed) if bypassed is not None else "BYPASS" in secure,
+        bypassed=bypassed if bypassed is not None else ("BYPASS" in secure if secure else None),
         trouble="TROUBLE" in secure,
-        tamper="TAMPER" in secure or bool(as_bool(status.get("tamper"))),
+        tamper=tamper if (tamper := as_bool(status.get("tamper"))) is not None else "TAMPER" in secure,
         low_battery=low_battery,
         rssi=_rssi(status),
     )
@@ -244,7 +385,15 @@ def lock_from_wire(lock_id: int, attribs: Wire, status: Wire) -> Lock:
     return Lock(lock_id, _name(attribs, "Lock", lock_id), locked)
 
 
-_BARRIER_ALIASES: Final = {"CLOSE": BarrierState.CLOSED, "STOP": BarrierState.STOPPED}
+# Every token docs/api.md §5.6 names, and the obvious variants: OPEN, CLOSE/CLOSED, STOPPED and
+# transitional values such as "opening". STOPPED is a door halted part-way: open, not closed.
+_BARRIER_ALIASES: Final = {
+    "CLOSE": BarrierState.CLOSED,
+    "OPENED": BarrierState.OPEN,
+    "STOP": BarrierState.STOPPED,
+    "PARTIAL": BarrierState.STOPPED,
+    "PARTIALLY_OPEN": BarrierState.STOPPED,
+}
 
 
 def barrier_from_wire(barrier_id: int, attribs: Wire, status: Wire) -> Barrier:
@@ -289,15 +438,29 @@ def _temperature(status: Wire, key: str) -> float | None:
 def thermostat_from_wire(tstat_id: int, attribs: Wire, status: Wire) -> Thermostat:
     """A Thermostat (°F); humidity 0 means no sensor; the battery key has a space (§5.7)."""
     humidity = field(status, "humidity", lambda value: as_int(value, *_PERCENT))
-    battery_key = "battery level" if "battery level" in status else "battery_level"
+    mode, fan_mode = ThermostatMode.parse(status.get("mode")), FanMode.parse(status.get("fan_mode"))
+    battery_key = "battery level" if _is_percent(status.get("battery level")) else "battery_level"
     return Thermostat(
         id=tstat_id,
         name=_name(attribs, "Thermostat", tstat_id),
-        mode=ThermostatMode.parse(status.get("mode")),
-        fan_mode=FanMode.parse(status.get("fan_mode")),
+        mode=mode,
+        fan_mode=fan_mode,
         temperature=_temperature(status, "temperature"),
         heat_setpoint=_temperature(status, "heat_setpoint"),
         cool_setpoint=_temperature(status, "cool_setpoint"),
         humidity=humidity if humidity else None,
         battery_level=field(status, battery_key, lambda value: as_int(value, *_PERCENT)),
+        reported_mode=_unknown_token(mode is ThermostatMode.UNKNOWN, status.get("mode")),
+        reported_fan_mode=_unknown_token(fan_mode is FanMode.UNKNOWN, status.get("fan_mode")),
     )
+
+
+# A token longer than this is not a mode name; it is not kept.
+_TOKEN_MAX: Final = 32
+
+
+def _unknown_token(unknown: bool, value: Any) -> str | None:
+    """A mode token the model has no member for, as the panel sent it (short strings only)."""
+    if not unknown or not isinstance(value, str) or not (token := value.strip()) or len(token) > _TOKEN_MAX:
+        return None
+    return token.upper()

@@ -178,3 +178,23 @@ async def test_link_lost_during_a_command(
     )
     assert error.translation_key == "not_connected"
     await wait_for(hass, lambda: state_of(hass, TSTAT) == STATE_UNAVAILABLE)
+
+
+async def test_a_mode_home_assistant_has_no_name_for_is_shown(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """An unknown mode or fan token is kept and shown as the panel words it, never silently dropped."""
+    assert "panel_mode" not in hass.states.get(TSTAT).attributes
+    await panel.inject(
+        {
+            "seq": 0,
+            "tstat": {
+                "get_status": {"tstat_id": 1, "mode": "EMERGENCY_HEAT", "fan_mode": "CIRCULATE", "error_code": 0}
+            },
+        }
+    )
+    await wait_for(hass, lambda: hass.states.get(TSTAT).attributes.get("panel_mode") == "EMERGENCY_HEAT")
+    assert hass.states.get(TSTAT).attributes["panel_fan_mode"] == "CIRCULATE"
+    await panel.inject({"seq": 0, "tstat": {"get_status": {"tstat_id": 1, "mode": "HEAT", "error_code": 0}}})
+    await wait_for(hass, lambda: state_of(hass, TSTAT) == "heat")
+    assert "panel_mode" not in hass.states.get(TSTAT).attributes

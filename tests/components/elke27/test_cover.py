@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from homeassistant.components.cover import CoverState
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
+from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
@@ -65,7 +65,13 @@ async def test_stop_half_way(hass: HomeAssistant, panel: EmulatorPanel, init_int
     await _cover(hass, "stop_cover")
     assert panel.state.barriers[1].status == "STOPPED"
     assert not panel.state.timer_running("barrier", 1)
-    assert state_of(hass, DOOR) == STATE_UNKNOWN  # neither open nor closed: both directions stay offered
+    assert state_of(hass, DOOR) == CoverState.OPEN  # stopped part-way: open, not unknown
+    client = init_integration.runtime_data.client
+    assert client is not None
+    before = client.last_bootstrap
+    await panel.drop_connections()  # and so again after the client has read it afresh
+    await wait_for(hass, lambda: client.connected and client.last_bootstrap is not before)
+    await wait_for(hass, lambda: state_of(hass, DOOR) == CoverState.OPEN)
 
 
 async def test_door_operated_at_the_panel(

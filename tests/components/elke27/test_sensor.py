@@ -110,3 +110,22 @@ async def test_unavailable_while_the_link_is_down(
     await panel.stop()
     await wait_for(hass, lambda: state_of(hass, HUMIDITY) == STATE_UNAVAILABLE)
     assert state_of(hass, HOUSE_CAUSE) == STATE_UNAVAILABLE
+
+
+async def test_alarm_memory_keeps_its_zone_across_a_reload(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """After a reload the remembered alarm still names its zone ("Fire – Kitchen Smoke", not "Fire")."""
+    panel.trip_alarm(1, "FIRE", zone_id=7)
+    await wait_for(hass, lambda: state_of(hass, HOUSE_CAUSE) == "Fire – Kitchen Smoke")
+    panel.state.arm(1, "DISARMED")
+    await wait_for(hass, lambda: state_of(hass, HOUSE_TYPE) == "none")
+    assert state_of(hass, HOUSE_CAUSE) == "Fire – Kitchen Smoke"
+
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert state_of(hass, HOUSE_CAUSE) == "Fire – Kitchen Smoke"
+    assert hass.states.get(HOUSE_CAUSE).attributes["zone_id"] == 7
+
+    panel.state.arm(1, "ARMED_STAY", exit_delay_cancel=True)  # the panel clears its memory
+    await wait_for(hass, lambda: state_of(hass, HOUSE_CAUSE) == STATE_UNKNOWN)
