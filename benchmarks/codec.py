@@ -26,8 +26,8 @@ if ROOT not in sys.path:  # run as a plain script: make the repository root impo
 
 from custom_components.elke27.e27 import crypto, framing, messages  # noqa: E402
 
-SESSION_KEY = bytes.fromhex("2b7e151628aed2a6abf7158809cf4f3c")  # PROTOCOL.md TV-8
-# A zone status broadcast as the panel pushes it (API.md §5.2 keys).
+SESSION_KEY = bytes.fromhex("2b7e151628aed2a6abf7158809cf4f3c")  # docs/protocol.md TV-8
+# A zone status broadcast as the panel pushes it (docs/api.md §5.2 keys).
 BROADCAST = messages.encode(
     {
         "seq": 0,

@@ -1,8 +1,8 @@
-"""The live panel state: configuration plus merged status, patched by replies and broadcasts (API.md §6).
+"""The live panel state: configuration plus merged status, patched by replies and broadcasts (docs/api.md §6).
 
 Pure and synchronous: `apply(message)` takes one decoded message and returns what
 changed; `snapshot()` returns the immutable Panel. Broadcasts are patches — only
-keys present are applied — except the exit-delay rule of API.md §5.1.
+keys present are applied — except the exit-delay rule of docs/api.md §5.1.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ _EXIT_KEYS: Final = ("arm_cmd_state", "ee_timer", "alarm_zone")
 # status would otherwise keep the area in alarm for ever).
 _ALARM_KEYS: Final = ("alarms", *ALARM_WORD_KEYS)
 _HEX_DIGITS: Final = {char: int(char, 16) for char in "0123456789abcdefABCDEF"}
-# Bulk zone status (API.md §5.2): logical state = hex digit >> 2; physical 0 = not configured.
+# Bulk zone status (docs/api.md §5.2): logical state = hex digit >> 2; physical 0 = not configured.
 _BULK_ZONE_PATCHES: Final = (
     {"secure_state": "NORMAL", "contact_state": "CLOSED", "BYPASSED": False, "tamper": False},
     {"secure_state": "TROUBLE", "BYPASSED": False},
@@ -103,7 +103,7 @@ def compact(fields: Mapping[str, Any], keys: Iterable[str] | None = None, drop: 
 
 
 def merge_area_status(previous: Wire, patch: Wire) -> dict[str, Any]:
-    """Patch an area's status, applying the exit-delay rule of API.md §5.1.
+    """Patch an area's status, applying the exit-delay rule of docs/api.md §5.1.
 
     A payload that omits any of arm_cmd_state/ee_timer/alarm_zone clears them, except
     an ee_timer-only tick not above the previous value. A payload that touches none of
@@ -229,7 +229,7 @@ class LiveModel:
                 return self._apply_output_bulk_block(body)
             return set()
         if domain == "system" and command in _TROUBLE_COMMANDS:
-            nested = body.get("get_troubles")  # {"get_trouble":{"get_troubles":{…}}} (API.md §2.2)
+            nested = body.get("get_troubles")  # {"get_trouble":{"get_troubles":{…}}} (docs/api.md §2.2)
             return self._set_panel(
                 "troubles", as_strings((nested if isinstance(nested, dict) else body).get("troubles"))
             )
@@ -287,7 +287,7 @@ class LiveModel:
         return changed
 
     def _apply_output_bulk_block(self, body: Wire) -> set[Key]:
-        # Whether the panel pages this reply is [UNK] (API.md §2.5); blocks are read in
+        # Whether the panel pages this reply is [UNK] (docs/api.md §2.5); blocks are read in
         # order, so each block continues where the previous one ended.
         status = body.get("status")
         if not isinstance(status, str):

@@ -21,7 +21,7 @@ RECONNECT_MAX: Final = 60.0
 RECONNECT_FACTOR: Final = 2.0
 RECONNECT_JITTER: Final = 0.1
 CONFIG_CHECK_INTERVAL: Final = 600.0
-# The reference client spaces its sends by at least 50 ms (API.md §2.6); the radio sweep
+# The reference client spaces its sends by at least 50 ms (docs/api.md §2.6); the radio sweep
 # after ready keeps that distance so that other clients of the panel get their turns.
 RADIO_SWEEP_PACE: Final = 0.05
 _MAX_EXPONENT: Final = 64  # keeps factor**n finite however long the outage
@@ -73,7 +73,7 @@ class ClientTiming:
     reconnect_jitter: float = RECONNECT_JITTER
     config_check_interval: float | None = CONFIG_CHECK_INTERVAL
     """How often table info is re-read while connected to notice configuration changes
-    (the panel does not push them, API.md §5.10); None disables the check."""
+    (the panel does not push them, docs/api.md §5.10); None disables the check."""
     radio_sweep_pace: float = RADIO_SWEEP_PACE
     """Seconds between the zone reads of the radio sweep after ready (0: back to back)."""
 
