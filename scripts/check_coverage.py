@@ -2,10 +2,11 @@
 
 Run after the tests wrote coverage data (scripts/test does both):
 
-    .venv/bin/python scripts/check_coverage.py [--data-file .coverage] [--minimum 95] [--package DIR]
+    .venv/bin/python scripts/check_coverage.py [--data-file .coverage] [--minimum 95] [--package DIR] [--warn-only]
 
 It prints one line per module (statements, missed, percentage) and ends with exit status 1 and
-the list of modules under the minimum, if any. Modules no test imported count as 0 %.
+the list of modules under the minimum, if any (with --warn-only: the list, and status 0). Modules
+no test imported count as 0 %.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--package", type=Path, default=PACKAGE, help="the package held to it (default the integration)"
     )
+    parser.add_argument("--warn-only", action="store_true", help="name the modules under the minimum, but pass")
     args = parser.parse_args(argv)
     try:
         modules = measure(args.data_file, args.package)
@@ -78,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     if failing:
         names = ", ".join(f"{module.path} ({module.percent:.1f} %)" for module in failing)
         print(f"check_coverage: {len(failing)} modules under {args.minimum:g} %: {names}", file=sys.stderr)
-        return 1
+        return 0 if args.warn_only else 1
     print(f"check_coverage: all {len(modules)} modules at {args.minimum:g} % or more")
     return 0
 

@@ -77,6 +77,9 @@ def test_the_script_names_the_modules_under_the_minimum(measured: tuple[Path, Pa
     assert "orphan.py (0.0 %)" in failed.stderr
     lenient = subprocess.run([*argv, "--minimum", "0"], capture_output=True, text=True, check=False, timeout=60)
     assert lenient.returncode == 0, lenient.stderr
+    warned = subprocess.run([*argv, "--warn-only"], capture_output=True, text=True, check=False, timeout=60)
+    assert warned.returncode == 0
+    assert "2 modules under 95 %" in warned.stderr
     missing = subprocess.run(
         [*argv[:-1], str(tmp_path / "nothing")], capture_output=True, text=True, check=False, timeout=60
     )
