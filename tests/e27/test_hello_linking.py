@@ -1,4 +1,4 @@
-"""Hello and linking against a misbehaving peer: what each failure becomes (docs/protocol.md §6.4, §6.5, §7.2–§7.5)."""
+"""Greeting, hello and linking against a misbehaving peer: what each failure becomes (docs/protocol.md §2.2, §6.4, §6.5, §7.2–§7.5)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 
+from custom_components.elke27.e27.connection import Greeting, async_open, async_read_greeting
 from custom_components.elke27.e27.crypto import derive_link_secrets, encrypt_key_field, hex_key_to_aes, seal
 from custom_components.elke27.e27.errors import (
     E27ConnectionError,
@@ -253,3 +255,49 @@ async def test_linking_without_an_answer_says_the_secrets_may_be_wrong(
 ) -> None:
     with pytest.raises(E27LinkError, match=message):
         await _link(reader(), FakeWriter(), timeout=0.05)
+
+
+# --- the TCP connection and the greeting (docs/protocol.md §2.2) ----------------------------------
+
+
+async def test_greeting_after_other_cleartext_and_split_over_reads() -> None:
+    greeting = b'{"ELKWC2017":"Hello","nonce":"' + NONCE.encode() + b'"}'
+    splitter = JsonStreamSplitter()
+    reader = _reader(b'{"LOCAL":"2025/12/26,18:44:00"}{"ELKWC2017":"Hello"}' + greeting[:12], greeting[12:] + b'{"LO')
+    assert await async_read_greeting(reader, splitter, 1.0) == Greeting(NONCE)
+    splitter.feed(b'CAL":"x"}')
+    assert splitter.pop() == {"LOCAL": "x"}  # what followed the greeting stays for the next reader
+
+
+@pytest.mark.parametrize(
+    ("reader", "error"),
+    [
+        (lambda: _reader(b'{"LOCAL":"2025/12/26,18:44:00"}', eof=True), E27ConnectionError),
+        (lambda: _reader(error=ConnectionResetError("reset")), E27ConnectionError),
+        (lambda: _reader(b'{"ELKWC2017":"Hello","nonce":""}'), E27TimeoutError),
+    ],
+    ids=["closed", "reset", "silent"],
+)
+async def test_no_greeting(reader: Callable[[], asyncio.StreamReader], error: type[Exception]) -> None:
+    with pytest.raises(error) as caught:
+        await async_read_greeting(reader(), JsonStreamSplitter(), 0.05)
+    assert not isinstance(caught.value, E27ProvisioningRequired)
+
+
+async def test_connecting_to_a_closed_port_or_a_silent_host() -> None:
+    server = await asyncio.start_server(lambda reader, writer: writer.close(), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    server.close()
+    await server.wait_closed()
+    with pytest.raises(E27ConnectionError, match=f"cannot connect to 127.0.0.1:{port}") as refused:
+        await async_open("127.0.0.1", port, 5.0)
+    assert not isinstance(refused.value, E27TimeoutError)
+
+    async def never(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.Event().wait()
+
+    with (
+        patch("asyncio.open_connection", never),
+        pytest.raises(E27TimeoutError, match=r"timed out after 0\.05 s"),
+    ):
+        await async_open("192.0.2.1", 2101, 0.05)
