@@ -26,8 +26,8 @@ if ROOT not in sys.path:  # run as a plain script: make the repository root impo
 
 from custom_components.elke27.e27 import crypto, framing, messages  # noqa: E402
 
-SESSION_KEY = bytes.fromhex("2b7e151628aed2a6abf7158809cf4f3c")  # PROTOCOL.md TV-8
-# A zone status broadcast as the panel pushes it (API.md §5.2 keys).
+SESSION_KEY = bytes.fromhex("2b7e151628aed2a6abf7158809cf4f3c")  # docs/protocol.md TV-8
+# A zone status broadcast as the panel pushes it (docs/api.md §5.2 keys).
 BROADCAST = messages.encode(
     {
         "seq": 0,
@@ -46,7 +46,6 @@ BROADCAST = messages.encode(
 STREAM_FRAMES = 1000
 CHUNK = 4096
 TARGET_DECODE_RATE = 40_000
-TARGET_REFERENCE_FACTOR = 20.0
 # Per-stage budgets in µs per frame; together well inside 1 s / TARGET_DECODE_RATE = 25 µs.
 STAGE_TARGETS_US: Final = {
     "deframe + CRC": 8.0,
@@ -301,8 +300,8 @@ def main() -> None:
         rate, version = reference
         factor = decode_rate / rate
         row(f"reference elke27 {version}: same path, with dispatch", rate, "frames/s")
-        verdict = "met" if factor >= TARGET_REFERENCE_FACTOR else "MISSED"
-        print(f"decode + parse, ours / reference: {factor:.1f}×  (target ≥ {TARGET_REFERENCE_FACTOR:g}×: {verdict})")
+        # A comparison, not a target: the product's goal is the absolute rate above.
+        print(f"decode + parse, ours / reference: {factor:.1f}×")
 
 
 if __name__ == "__main__":

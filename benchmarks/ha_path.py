@@ -55,7 +55,6 @@ from custom_components.elke27.const import (  # noqa: E402
     CONF_LINKHMAC,
     CONF_LINKKEY,
     CONF_MAC,
-    CONF_PANEL_NAME,
     DOMAIN,
 )
 from custom_components.elke27.coordinator import Elke27Coordinator  # noqa: E402
@@ -117,12 +116,11 @@ def entry_for(panel: EmulatorPanel) -> MockConfigEntry:
         title=NAME,
         unique_id=MAC,
         version=1,
-        minor_version=2,
+        minor_version=3,
         data={
             CONF_HOST: "127.0.0.1",
             CONF_PORT: panel.port,
             CONF_MAC: MAC,
-            CONF_PANEL_NAME: NAME,
             CONF_CLIENT: client,
             CONF_LINKKEY: link.linkkey_hex,
             CONF_LINKHMAC: link.linkhmac_hex,

@@ -113,7 +113,7 @@ class PanelApi:
     # Authenticate ----------------------------------------------------------------------
 
     def authenticate(self, session: PanelSession, request: JsonObject) -> JsonObject:
-        """The reply to root-level `authenticate` (seq and session_id nested, API.md §3.3)."""
+        """The reply to root-level `authenticate` (seq and session_id nested, docs/api.md §3.3)."""
         body = request.get("authenticate")
         params: JsonObject = body if isinstance(body, dict) else {}
         seq = request["seq"] if "seq" in request else params.get("seq", 0)

@@ -1,7 +1,7 @@
-"""The command catalogue: one function per (domain, command) the emulator answers (API.md §4).
+"""The command catalogue: one function per (domain, command) the emulator answers (docs/api.md §4).
 
 A command function takes the request context and the parameter object and returns the reply
-payload (without `error_code`) or raises Refused. Levels are API.md §3.1's: 1 K, 2 U, 3 M,
+payload (without `error_code`) or raises Refused. Levels are docs/api.md §3.1's: 1 K, 2 U, 3 M,
 4 I; +4 for the "all areas disarmed" variants.
 """
 

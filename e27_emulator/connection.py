@@ -30,7 +30,7 @@ NONCE_BYTES: Final = 20
 SESSION_KEY_BYTES: Final = 16
 SESSION_HMAC_BYTES: Final = 32
 READ_SIZE: Final = 4096
-# Older clients reject frames of 1024 bytes or more (PROTOCOL.md §4.5).
+# Older clients reject frames of 1024 bytes or more (docs/protocol.md §4.5).
 SAFE_FRAME_SIZE: Final = 1024
 # Pushes (broadcasts, faults) held for a session whose client has not sent its first frame yet.
 MAX_PENDING_PUSHES: Final = 64
@@ -235,7 +235,7 @@ class PanelConnection:
             return
         refusal = self._panel._hello_refusal(sn)
         if refusal is not None:
-            # The shape the panel was seen to use when it refuses a session (PROTOCOL.md §7.4).
+            # The shape the panel was seen to use when it refuses a session (docs/protocol.md §7.4).
             _LOGGER.info("%s: hello from %s for sn %s refused: %s", self._name, self.peer, sn, refusal)
             self._write(messages.encode({"hello": {"seq": seq, "error_code": 0}}))
             return

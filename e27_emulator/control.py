@@ -133,7 +133,7 @@ class FaultControls(ABC):
                 self.faults.hello_replies.append(reply.encode() if isinstance(reply, str) else reply)
 
     def send_length_quirk_frames(self, on: bool = True) -> None:
-        """Send (or stop sending) only frames whose LENGTH low byte equals their protocol byte (PROTOCOL.md §4.4)."""
+        """Send (or stop sending) only frames whose LENGTH low byte equals their protocol byte (docs/protocol.md §4.4)."""
         self.faults.length_quirk = on
 
     async def play_shape(self, name: str) -> int:

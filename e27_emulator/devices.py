@@ -1,7 +1,7 @@
 """Automation devices: outputs, lights, locks, barriers (garage doors) and thermostats.
 
 Each accepted command changes the device and then broadcasts its get_status shape, even
-when nothing changed (the panel reports after every set_status, API.md §6).
+when nothing changed (the panel reports after every set_status, docs/api.md §6).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""UDP discovery responder (PROTOCOL.md §2.1)."""
+"""UDP discovery responder (docs/protocol.md §2.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Wire shapes of the panel's objects: get_attribs and get_status payloads (API.md §4, §5), CSMs.
+"""Wire shapes of the panel's objects: get_attribs and get_status payloads (docs/api.md §4, §5), CSMs.
 
 Every function returns the command payload without `error_code`; callers add it.
 """
@@ -28,9 +28,9 @@ from .model import (
 
 type JsonObject = dict[str, Any]
 
-# Precision bytes of tstat.get_status: whole numbers (API.md §5.7).
+# Precision bytes of tstat.get_status: whole numbers (docs/api.md §5.7).
 TSTAT_PREC: Final = (9, 9, 9, 0)
-# The `*_csm` keys of the authenticate reply, in API.md §3.3 order, and the domain each one covers.
+# The `*_csm` keys of the authenticate reply, in docs/api.md §3.3 order, and the domain each one covers.
 CSM_KEYS: Final = (
     ("network_csm", "network"),
     ("area_csm", "area"),
@@ -102,7 +102,7 @@ def area_attribs(area: Area) -> JsonObject:
 
 
 def area_status(area: Area, ready_status: str, zones_bypassed: int, troubles: list[str]) -> JsonObject:
-    """area.get_status, keys in API.md §5.1 order."""
+    """area.get_status, keys in docs/api.md §5.1 order."""
     return {
         "area_id": area.id,
         "arm_state": area.arm_state,
@@ -149,7 +149,7 @@ def zone_status(zone: Zone) -> JsonObject:
 
 
 def zone_char(zone: Zone | None) -> str:
-    """One hex digit of zone.get_all_zones_status: logical << 2 | physical (API.md §5.2)."""
+    """One hex digit of zone.get_all_zones_status: logical << 2 | physical (docs/api.md §5.2)."""
     if zone is None:
         return "0"
     secure = zone.secure_state
@@ -221,7 +221,7 @@ def tstat_attribs(tstat: Thermostat) -> JsonObject:
 
 
 def tstat_status(tstat: Thermostat) -> JsonObject:
-    """tstat.get_status (API.md §5.7), including the "battery level" key with its space."""
+    """tstat.get_status (docs/api.md §5.7), including the "battery level" key with its space."""
     return {
         "tstat_id": tstat.id,
         "temperature": tstat.temperature,

@@ -15,7 +15,7 @@ DEFAULT_GARBAGE: Final = b"\x00\x01\x02garbage{\xfd\xfe\xff"
 
 _START: Final = bytes((const.FRAME_START,))
 _STUFFED: Final = bytes((const.FRAME_START, const.FRAME_ESCAPED))
-# The smallest JSON payload whose frame the reference deframer loses (PROTOCOL.md §4.4, TV-11);
+# The smallest JSON payload whose frame the reference deframer loses (docs/protocol.md §4.4, TV-11);
 # every 256 bytes more hits it again.
 QUIRK_PAYLOAD_SIZE: Final = 114
 

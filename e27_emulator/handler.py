@@ -31,7 +31,7 @@ class PanelSession:
     user_id: int | None = None
     group_id: int | None = None
     ready: bool = False
-    """True once the client's first frame arrived; pushes wait for it (PROTOCOL.md §7.5)."""
+    """True once the client's first frame arrived; pushes wait for it (docs/protocol.md §7.5)."""
     received: list[JsonObject] = field(default_factory=list, repr=False)
     """Decoded requests received in this session, secrets intact (for tests)."""
 
@@ -71,7 +71,7 @@ def reply(session: PanelSession, request: JsonObject, body: JsonObject) -> JsonO
 
 
 def root_error(request: JsonObject, code: int, message: str) -> JsonObject:
-    """A root-level error reply: {"seq", "error_code", "error_message"} (PROTOCOL.md §8.3)."""
+    """A root-level error reply: {"seq", "error_code", "error_message"} (docs/protocol.md §8.3)."""
     return {"seq": request_seq(request), "error_code": int(code), "error_message": message}
 
 
@@ -88,7 +88,7 @@ def keepalive_reply(session: PanelSession, request: JsonObject) -> JsonObject:
 def authenticate_reply(
     session: PanelSession, request: JsonObject, pins: Mapping[int, int], new_session_id: Callable[[], int]
 ) -> JsonObject:
-    """Answer root-level `authenticate`; on success the session gets a new id and a user (PROTOCOL.md §8.5).
+    """Answer root-level `authenticate`; on success the session gets a new id and a user (docs/protocol.md §8.5).
 
     The reply nests `seq` and `session_id` inside `authenticate`. A PIN that is
     not a JSON integer gets 11008, an unknown PIN 11037; both keep the session id.

@@ -1,4 +1,4 @@
-"""The panel's link table entries: one long-lived link key per client `sn` (PROTOCOL.md §6)."""
+"""The panel's link table entries: one long-lived link key per client `sn` (docs/protocol.md §6)."""
 
 from __future__ import annotations
 

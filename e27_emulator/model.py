@@ -1,6 +1,6 @@
 """The panel's objects (configuration plus live state) and the vocabularies the emulator uses.
 
-Where API.md marks a vocabulary unknown ([UNK]), the values here are this emulator's
+Where docs/api.md marks a vocabulary unknown ([UNK]), the values here are this emulator's
 choice; the README's "The emulated panel" section lists them.
 """
 
@@ -30,7 +30,7 @@ ERROR_MESSAGES: Final[dict[int, str]] = {
 
 
 class ArmState(StrEnum):
-    """area.get_status `arm_state` / `arm_cmd_state` (API.md §5.1)."""
+    """area.get_status `arm_state` / `arm_cmd_state` (docs/api.md §5.1)."""
 
     DISARMED = "DISARMED"
     ARMED_AWAY = "ARMED_AWAY"
@@ -286,7 +286,7 @@ class User:
 
     @property
     def level(self) -> int:
-        """Permission level this code reaches (API.md §3.1): 2 any user, 3 master, 4 installer."""
+        """Permission level this code reaches (docs/api.md §3.1): 2 any user, 3 master, 4 installer."""
         return 4 if self.installer else 3 if self.master else 2
 
 
@@ -356,7 +356,7 @@ class PanelSpec:
 
 @dataclass(slots=True)
 class PanelOptions:
-    """Behaviour switches for choices API.md leaves open; all can be changed at run time."""
+    """Behaviour switches for choices docs/api.md leaves open; all can be changed at run time."""
 
     block_size: int = 16
     """Slots per get_configured block (and definitions per zone.get_defs block)."""

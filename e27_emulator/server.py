@@ -48,7 +48,7 @@ class PanelConfig:
     max_links: int = 4
     max_sessions: int = 8
     duplicate_sn: DuplicateSnPolicy = "refuse"
-    """A hello for an sn that already has a session: refuse it (seen on hardware, PROTOCOL.md §7.4),
+    """A hello for an sn that already has a session: refuse it (seen on hardware, docs/protocol.md §7.4),
     replace the old session (closing its connection; a vendor document's rule) or allow both."""
     pins: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({1234: 1}), repr=False)
     """PIN -> user_id accepted by authenticate."""

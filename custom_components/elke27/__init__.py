@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
@@ -16,6 +16,7 @@ from .coordinator import Elke27ConfigEntry, Elke27Coordinator
 from .discovery import async_setup_discovery
 from .entity import panel_device
 from .services import async_setup_services
+from .troubles import async_remove_repair_issues
 
 PLATFORMS = [
     Platform.ALARM_CONTROL_PANEL,
@@ -40,8 +41,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: Elke27ConfigEntry) -> bool:
     """Connect to the panel, bootstrap its model and set up the platforms."""
-    if CONF_MAC not in entry.data and not await _async_learn_identity(hass, entry):
-        return False
+    if CONF_MAC not in entry.data:
+        await _async_learn_identity(hass, entry)
     coordinator = Elke27Coordinator(hass, entry)
     await coordinator.async_start()
     entry.runtime_data = coordinator
@@ -56,10 +57,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: Elke27ConfigEntry) -> bo
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: Elke27ConfigEntry) -> bool:
-    """Unload the platforms and close the session (the panel has only 8 session slots)."""
-    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-    await entry.runtime_data.async_shutdown()
-    return unloaded
+    """Unload the platforms; once they are gone, the session closes (the panel has only 8 session slots).
+
+    The coordinator closes the session and saves what it learnt through the entry's unload
+    callbacks, which Home Assistant runs only when this returns True: if a platform fails to
+    unload, its entities keep a working connection.
+    """
+    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        return False
+    if entry.disabled_by is not None:  # nothing will clear the panel's repair issues while it is disabled
+        async_remove_repair_issues(hass, entry.entry_id)
+    return True
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: Elke27ConfigEntry) -> bool:
@@ -70,9 +78,10 @@ async def async_migrate_entry(hass: HomeAssistant, entry: Elke27ConfigEntry) -> 
 async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Forget the repair issues about a deleted entry."""
     migration.async_remove_issues(hass, entry)
+    async_remove_repair_issues(hass, entry.entry_id)
 
 
-async def _async_learn_identity(hass: HomeAssistant, entry: Elke27ConfigEntry) -> bool:
+async def _async_learn_identity(hass: HomeAssistant, entry: Elke27ConfigEntry) -> None:
     """An entry taken over from the community integration whose panel has not told its MAC yet."""
     if (mac := await migration.async_ask_mac(entry.data[CONF_HOST])) is None:
         migration.async_issue_identity_unknown(hass, entry)
@@ -81,4 +90,10 @@ async def _async_learn_identity(hass: HomeAssistant, entry: Elke27ConfigEntry) -
             translation_key="identity_unknown",
             translation_placeholders={"name": entry.title, "host": entry.data[CONF_HOST]},
         )
-    return migration.async_adopt_identity(hass, entry, mac)
+    if not migration.async_adopt_identity(hass, entry, mac):
+        # Another entry already is this panel (a repair issue names it): retrying cannot help.
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="duplicate_panel",
+            translation_placeholders={"name": entry.title},
+        )

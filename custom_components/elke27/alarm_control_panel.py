@@ -20,6 +20,7 @@ from .area_events import MODES, already_armed
 from .const import CONF_KEEP_AWAY, DEFAULT_KEEP_AWAY, DOMAIN
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
 from .e27 import Area, AreaState, ArmState
+from .e27.errors import E27InvalidPinError
 from .entity import Elke27Entity, alarm_cause, area_device, async_add_element_entities
 from .helpers import panel_action
 
@@ -155,5 +156,5 @@ class Elke27AlarmPanel(Elke27Entity, AlarmControlPanelEntity):
 
 def _required(code: str | None) -> str:
     if not code:
-        raise ValueError("a user code is required")
+        raise E27InvalidPinError("a user code is required")
     return code

@@ -1,6 +1,6 @@
 """What happened in each area, told as typed events: the story behind the panel's state changes.
 
-The panel pushes states, not events, and never says who armed or disarmed (API.md has
+The panel pushes states, not events, and never says who armed or disarmed (docs/api.md has
 no source field). The tracker compares consecutive snapshots of each area and turns the
 differences into events. What Home Assistant itself asked for (an Intent, registered
 before the command is sent, because the panel's broadcasts can arrive before its ack)
@@ -38,7 +38,7 @@ class Source(StrEnum):
     PANEL = "panel"
 
 
-# Why the panel armed Stay although Away was asked (API.md §5.1, auto-stay).
+# Why the panel armed Stay although Away was asked (docs/api.md §5.1, auto-stay).
 AUTO_STAY_REASON: Final = "no_exit_door_opened"
 MODES: Final = {ArmState.ARMED_AWAY: "away", ArmState.ARMED_STAY: "stay"}
 

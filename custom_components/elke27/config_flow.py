@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
 from homeassistant.config_entries import (
@@ -46,7 +46,6 @@ from .const import (
     CONF_LINKKEY,
     CONF_MAC,
     CONF_PANEL,
-    CONF_PANEL_NAME,
     CONF_PASSPHRASE,
     DEFAULT_KEEP_AWAY,
     DEFAULT_PORT,
@@ -71,6 +70,9 @@ from .e27 import (
 from .entry_data import client_identity, new_client_data
 from .flow_helpers import async_identify, async_scan, async_wait_for_watcher, progress_watchers
 from .migration import CURRENT_MINOR_VERSION
+
+if TYPE_CHECKING:
+    from .coordinator import Elke27ConfigEntry
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off"))
 LINK_SCHEMA = vol.Schema({vol.Required(CONF_ACCESS_CODE): _PASSWORD, vol.Required(CONF_PASSPHRASE): _PASSWORD})
@@ -310,7 +312,6 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_HOST: self._host,
                 CONF_PORT: self._port,
                 CONF_MAC: self._panel.mac,
-                CONF_PANEL_NAME: self._panel.name,
                 CONF_CLIENT: self._client,
                 **link,
             },
@@ -365,7 +366,7 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
-    async def _async_verify_link(self, entry: ConfigEntry, host: str, port: int) -> str:
+    async def _async_verify_link(self, entry: Elke27ConfigEntry, host: str, port: int) -> str:
         """An error key, or "" when the stored link works with the panel at host:port."""
         client = entry.runtime_data.client if entry.state is ConfigEntryState.LOADED else None
         if client is not None and client.connected:

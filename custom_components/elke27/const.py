@@ -13,7 +13,8 @@ DOMAIN: Final = "elke27"
 LOGGER = logging.getLogger(__package__)
 
 DEFAULT_PORT: Final = PANEL_PORT
-# Module-level so tests can point discovery at an emulator's ephemeral port.
+# The panel answers discovery and identity requests on this UDP port; the flows, the background
+# scan and the takeover of community entries ask there.
 DISCOVERY_PORT: Final[int] = PANEL_DISCOVERY_PORT
 FLOW_DISCOVERY_TIMEOUT: Final = 3.0
 FLOW_PROBE_TIMEOUT: Final = 3.0
@@ -30,7 +31,6 @@ PROGRESS_WATCHER_POLL: Final = 0.05
 BACKGROUND_DISCOVERY_INTERVAL: Final = timedelta(minutes=15)
 
 CONF_MAC: Final = "mac"
-CONF_PANEL_NAME: Final = "panel_name"
 CONF_CLIENT: Final = "client"
 CONF_LINKKEY: Final = "linkkey"
 CONF_LINKHMAC: Final = "linkhmac"

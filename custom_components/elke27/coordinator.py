@@ -45,8 +45,6 @@ STORAGE_VERSION = 1
 # Fired for every area event, for the logbook (logbook.py describes it) and for automations.
 EVENT_AREA: Final = f"{DOMAIN}_event"
 HOME_ASSISTANT: Final = "Home Assistant"
-# Timing overrides for the client (tests shorten reconnect and keepalive timings).
-CLIENT_OPTIONS: dict[str, float | None] = {}
 
 
 def cache_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
@@ -95,7 +93,6 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             link_credentials(entry.data),
             name=entry.title,
             cache=await self._async_load_cache(),
-            **CLIENT_OPTIONS,
         )
         try:
             await client.async_connect()
@@ -114,8 +111,9 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
                 translation_placeholders={"name": entry.title, "error": str(err)},
             ) from err
         except Exception as err:
-            # Whatever went wrong, trying again later is right; a setup error would never retry.
-            LOGGER.debug("%s: unexpected error while connecting", entry.title, exc_info=True)
+            # A defect (ours or the panel's): logged with its traceback so that it can be reported.
+            # Trying again later is still right; a setup error would never retry.
+            LOGGER.exception("%s: unexpected error while connecting", entry.title)
             await client.async_close()
             raise ConfigEntryNotReady(
                 translation_domain=DOMAIN,

@@ -25,6 +25,7 @@ from .e27 import (
     Panel,
 )
 from .e27.const import ErrorCode
+from .e27.errors import E27InvalidPinError
 from .texts import zone_label
 
 # Panel error codes that mean the user asked for something the panel does not allow.
@@ -44,7 +45,7 @@ _COMMAND_ERRORS: dict[int, str] = _USER_ERRORS | {ErrorCode.INVALID_PARAM: "wron
 def translated_error(err: Exception, *, code_sent: bool = True) -> HomeAssistantError:
     """The user-facing error for a failed panel action; code_sent: the action carried a user code.
 
-    The panel answers a wrong user code with 11004 (invalid parameter, API.md §8.2), so
+    The panel answers a wrong user code with 11004 (invalid parameter, docs/api.md §8.2), so
     11004 means "wrong code" only for an action that sent one.
     """
     if isinstance(err, E27CommandError):
@@ -65,7 +66,7 @@ def translated_error(err: Exception, *, code_sent: bool = True) -> HomeAssistant
         return HomeAssistantError(translation_domain=DOMAIN, translation_key="link_again")
     if isinstance(err, E27Error):
         return HomeAssistantError(translation_domain=DOMAIN, translation_key="panel_error")
-    if code_sent:
+    if isinstance(err, E27InvalidPinError):
         return ServiceValidationError(translation_domain=DOMAIN, translation_key="invalid_code")
     return ServiceValidationError(
         translation_domain=DOMAIN, translation_key="invalid_value", translation_placeholders={"error": str(err)}

@@ -31,7 +31,6 @@ from .const import (
     CONF_LINKHMAC,
     CONF_LINKKEY,
     CONF_MAC,
-    CONF_PANEL_NAME,
     DEFAULT_PORT,
     DOMAIN,
     LOGGER,
@@ -40,7 +39,11 @@ from .e27 import async_probe
 from .e27.discovery import normalize_mac
 from .entry_data import entity_unique_id
 
-CURRENT_MINOR_VERSION: Final = 2
+# 1.2: entries of this integration (1.1 is the community integration's).
+# 1.3: the panel's name is no longer kept in the data (the entry's title and the panel's own
+#      answer name it; the copy was never read).
+CURRENT_MINOR_VERSION: Final = 3
+DROPPED_IN_1_3: Final = "panel_name"
 # The community integration's entity kinds and where each lives here: (entity domain, key).
 # Its "panel" sensors (panel name, connected) have no counterpart and are removed.
 COMMUNITY_KINDS: Final = {
@@ -69,7 +72,8 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
     community = COMMUNITY_CONF_SERIAL in entry.data and CONF_CLIENT not in entry.data
     if community and not await _async_adopt_community_entry(hass, entry):
         return False
-    hass.config_entries.async_update_entry(entry, minor_version=CURRENT_MINOR_VERSION)
+    data = {key: value for key, value in entry.data.items() if key != DROPPED_IN_1_3}
+    hass.config_entries.async_update_entry(entry, data=data, minor_version=CURRENT_MINOR_VERSION)
     return True
 
 
@@ -85,7 +89,6 @@ async def _async_adopt_community_entry(hass: HomeAssistant, entry: ConfigEntry) 
     adopted: dict[str, Any] = {
         CONF_HOST: host,
         CONF_PORT: int(port),
-        CONF_PANEL_NAME: _first_text(panel, panel_info, ("name", "panel_name")) or entry.title,
         CONF_CLIENT: {
             "mn": CLIENT_MN,
             "sn": serial,

@@ -1,6 +1,6 @@
 """Troubles in words a user can act on, and repair issues for those that need someone and persist.
 
-The panel reports troubles as short texts whose vocabulary is [UNK] (API.md §5.8): the
+The panel reports troubles as short texts whose vocabulary is [UNK] (docs/api.md §5.8): the
 panel's own list ("AC Fail") and each area's ("Zone Low Battery"). Known ones are named in
 the user's language and, for zone troubles, with the zones concerned; others are shown as
 the panel wrote them.
@@ -17,6 +17,8 @@ from typing import Final
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
 from .e27 import Area, Panel, Zone
@@ -53,6 +55,9 @@ _ZONE_KINDS: Final[dict[TroubleKind, Callable[[Zone], bool]]] = {
 # How long a trouble must last before a repair issue asks someone to act.
 AC_POWER_REPAIR_DELAY: Final = timedelta(hours=1)
 REPAIR_KINDS: Final = (TroubleKind.AC_POWER_LOST, TroubleKind.BATTERY_LOW)
+# Since when each entry's panel has reported mains power lost, kept across reloads of the entry
+# (a reload must not restart the hour) until the power is back or the entry is removed.
+AC_LOST_SINCE: HassKey[dict[str, datetime]] = HassKey(f"{DOMAIN}_ac_lost_since")
 
 
 def _word(pattern: str, text: str) -> bool:
@@ -107,7 +112,9 @@ def trouble_texts(hass: HomeAssistant, panel: Panel) -> list[str]:
 class RepairIssues:
     """Raises a repair issue for a panel trouble that needs someone to act, and removes it when it clears.
 
-    Mains power lost for more than AC_POWER_REPAIR_DELAY, and a low panel battery.
+    Mains power lost for more than AC_POWER_REPAIR_DELAY, and a low panel battery. The issues
+    outlive a reload of the entry (the panel still has the trouble); they go when the panel
+    clears the trouble, or with the entry (async_remove_repair_issues).
     """
 
     def __init__(self, hass: HomeAssistant, entry_id: str, name: str) -> None:
@@ -117,7 +124,7 @@ class RepairIssues:
         self._ac_timer: CALLBACK_TYPE | None = None
 
     def _issue_id(self, kind: TroubleKind) -> str:
-        return f"{self._entry_id}_{kind.value}"
+        return _issue_id(self._entry_id, kind)
 
     @callback
     def update(self, panel: Panel) -> None:
@@ -125,10 +132,16 @@ class RepairIssues:
         kinds = {panel_trouble_kind(trouble) for trouble in panel.troubles}
         ac_issue = ir.async_get(self._hass).async_get_issue(DOMAIN, self._issue_id(TroubleKind.AC_POWER_LOST))
         if TroubleKind.AC_POWER_LOST in kinds:
+            since = self._hass.data.setdefault(AC_LOST_SINCE, {}).setdefault(self._entry_id, dt_util.utcnow())
             if self._ac_timer is None and ac_issue is None:
-                self._ac_timer = async_call_later(self._hass, AC_POWER_REPAIR_DELAY, self._ac_lost_too_long)
+                left = AC_POWER_REPAIR_DELAY - (dt_util.utcnow() - since)
+                if left <= timedelta(0):
+                    self._create(TroubleKind.AC_POWER_LOST)
+                else:
+                    self._ac_timer = async_call_later(self._hass, left, self._ac_lost_too_long)
         else:
             self._cancel_timer()
+            self._hass.data.get(AC_LOST_SINCE, {}).pop(self._entry_id, None)
             self._delete(TroubleKind.AC_POWER_LOST)
         if TroubleKind.BATTERY_LOW in kinds:
             self._create(TroubleKind.BATTERY_LOW)
@@ -163,7 +176,17 @@ class RepairIssues:
 
     @callback
     def close(self) -> None:
-        """Stop watching (unload): the issues go too, as nothing would clear them any more."""
+        """Stop watching (unload); the issues and the start of a power loss stay for the next setup."""
         self._cancel_timer()
-        for kind in REPAIR_KINDS:
-            self._delete(kind)
+
+
+def _issue_id(entry_id: str, kind: TroubleKind) -> str:
+    return f"{entry_id}_{kind.value}"
+
+
+@callback
+def async_remove_repair_issues(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget an entry's trouble issues (the entry is removed or disabled: nothing would clear them)."""
+    hass.data.get(AC_LOST_SINCE, {}).pop(entry_id, None)
+    for kind in REPAIR_KINDS:
+        ir.async_delete_issue(hass, DOMAIN, _issue_id(entry_id, kind))

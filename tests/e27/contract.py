@@ -40,7 +40,7 @@ from custom_components.elke27.e27.wire import (
     zone_from_wire,
 )
 
-LINKKEY: Final = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"  # PROTOCOL.md TV-7
+LINKKEY: Final = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"  # docs/protocol.md TV-7
 _IDENTITY: Final = ClientIdentity(mn="222", sn="001122334455")
 LINK_SECRETS: Final = derive_link_secrets(
     access_code="123456", passphrase="p", nonce="n", cnonce="c", mn="222", sn="001122334455"

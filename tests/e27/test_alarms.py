@@ -1,4 +1,4 @@
-"""Alarm kinds and alarm memory from an area's status (API.md §5.1): every representation the evidence allows."""
+"""Alarm kinds and alarm memory from an area's status (docs/api.md §5.1): every representation the evidence allows."""
 
 from __future__ import annotations
 

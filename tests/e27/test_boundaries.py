@@ -17,8 +17,7 @@ def test_fresh_interpreter_imports_backend_without_homeassistant() -> None:
         f"sys.path.insert(0, {str(BACKEND.parent)!r})\n"
         "import e27\n"
         "for info in pkgutil.iter_modules(e27.__path__):\n"
-        "    if info.name != '__main__':\n"
-        "        __import__('e27.' + info.name)\n"
+        "    __import__('e27.' + info.name)\n"
         "print(len([m for m in sys.modules if m.startswith('e27.')]))\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'homeassistant'))\n"
     )

@@ -55,7 +55,7 @@ def test_reply_parsing_normalises_and_validates() -> None:
         2601,
         None,
     )
-    # The marker may be a value rather than a key (PROTOCOL.md §2.1).
+    # The marker may be a value rather than a key (docs/protocol.md §2.1).
     moved = json.dumps({"MAGIC": "ELKWC2017", "MAC_ADDR": "2ccf67ca1ae0", "LISTEN_PORT": "2101"}).encode()
     other = parse_discovery_reply(moved, "192.0.2.9")
     assert other is not None

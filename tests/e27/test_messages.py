@@ -1,4 +1,4 @@
-"""JSON envelopes: error shapes (PROTOCOL.md §8.3), cleartext stream splitting (§2.2, §7.5), redaction."""
+"""JSON envelopes: error shapes (docs/protocol.md §8.3), cleartext stream splitting (§2.2, §7.5), redaction."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The pure model: wire decoding (API.md §4–§5), patches and the exit-delay rule (§5.1, §6), commands, backoff."""
+"""The pure model: wire decoding (docs/api.md §4–§5), patches and the exit-delay rule (§5.1, §6), commands, backoff."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ from custom_components.elke27.e27.wire import (
     zone_kind,
 )
 
-# API.md §5.1, the full area.get_status key set.
+# docs/api.md §5.1, the full area.get_status key set.
 AREA_IDLE: dict[str, Any] = {
     "area_id": 1,
     "arm_state": "DISARMED",
@@ -86,7 +86,7 @@ def live_model() -> LiveModel:
 
 
 def test_version_info_from_the_hardware_capture() -> None:
-    """API.md §4.1: app 1540 → 0.0.6.4, hw 260 → 0.0.1.4, boot 536 → 0.0.2.24."""
+    """docs/api.md §4.1: app 1540 → 0.0.6.4, hw 260 → 0.0.1.4, boot 536 → 0.0.2.24."""
     version = version_from_wire(
         {"sn": "00000001", "hw": 260, "boot": 536, "app": 1540, "SSP": "2.6.1", "BUILD_DATETIME": "2026/03/02,15:54:54"}
     )
@@ -168,7 +168,7 @@ def test_area_states() -> None:
     ],
 )
 def test_alarm_words_beside_alarms(fields: dict[str, Any], alarms: tuple[str, ...]) -> None:
-    """API.md §5.1: the library also reads alarm_state (idle "no_alarm_active") and alarm_event."""
+    """docs/api.md §5.1: the library also reads alarm_state (idle "no_alarm_active") and alarm_event."""
     area = area_from_wire(1, {}, AREA_IDLE | fields)
     assert area.alarms == alarms
     assert area.in_alarm is bool(alarms)
@@ -208,7 +208,7 @@ def test_a_status_reporting_the_alarm_in_one_word_clears_the_others() -> None:
 
 
 def test_exit_delay_rule() -> None:
-    """API.md §5.1 rule 4: partial payloads clear the delay, except an ee_timer-only tick not above the last."""
+    """docs/api.md §5.1 rule 4: partial payloads clear the delay, except an ee_timer-only tick not above the last."""
     arming = AREA_IDLE | {"arm_cmd_state": "ARMED_AWAY", "ee_timer": 45}
     tick = merge_area_status(arming, {"area_id": 1, "ee_timer": 44})
     assert area_from_wire(1, {}, tick).exit_delay == 44
@@ -307,7 +307,7 @@ _CLEAR = {"secure_state": "NORMAL", "contact_state": "CLOSED", "BYPASSED": False
     ],
 )
 def test_bulk_zone_digits(char: str, expected: dict[str, Any] | None) -> None:
-    """API.md §5.2: value = logical << 2 | physical; each digit states every flag the bulk status carries."""
+    """docs/api.md §5.2: value = logical << 2 | physical; each digit states every flag the bulk status carries."""
     assert bulk_zone_patch(char) == expected
 
 
@@ -334,7 +334,7 @@ def test_devices() -> None:
 
 
 def test_thermostat_from_the_api_example() -> None:
-    """API.md §5.7, including the "battery level" key with its space."""
+    """docs/api.md §5.7, including the "battery level" key with its space."""
     status = {
         "tstat_id": 1,
         "temperature": 71,
@@ -413,7 +413,7 @@ def test_broadcasts_patch_and_report_what_changed() -> None:
 
 
 def test_nested_system_trouble_reply() -> None:
-    """API.md §2.2: {"get_trouble":{"get_troubles":{…}}} is accepted too."""
+    """docs/api.md §2.2: {"get_trouble":{"get_troubles":{…}}} is accepted too."""
     live = live_model()
     nested = parse_message({"seq": 4, "system": {"get_trouble": {"get_troubles": {"troubles": ["x"]}}}})
     assert live.apply(nested) == {PANEL_KEY}
@@ -747,7 +747,7 @@ def test_only_understood_status_keys_are_kept() -> None:
 
 
 def test_bulk_digits_over_a_zone_with_other_flags() -> None:
-    """Each digit sets every flag the bulk status carries (API.md §5.2), physical bits included."""
+    """Each digit sets every flag the bulk status carries (docs/api.md §5.2), physical bits included."""
     live = live_model()
     live.apply(msg("zone", "get_status", {"zone_id": 1, "secure_state": "VIOLATED", "contact_state": "OPEN"}, seq=2))
     live.apply(msg("zone", "get_status", {"zone_id": 2, "secure_state": "TAMPER", "BYPASSED": True}, seq=3))

@@ -264,7 +264,7 @@ async def test_refused_hello_is_a_connection_error(make_session: SessionFactory,
 
 
 async def test_frame_right_behind_the_hello_reply_is_not_lost(identity: ClientIdentity) -> None:
-    """A panel that sends a frame in the same write as the hello reply (PROTOCOL.md §7.5, TV-12b)."""
+    """A panel that sends a frame in the same write as the hello reply (docs/protocol.md §7.5, TV-12b)."""
     linkkey = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
     session_key = bytes.fromhex("2b7e151628aed2a6abf7158809cf4f3c")
     done = asyncio.Event()

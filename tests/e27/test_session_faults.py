@@ -183,7 +183,7 @@ class _Capture:
 def test_no_frame_we_send_is_one_the_reference_deframer_loses(
     filler: int, seq: int, session_id: int, name: str
 ) -> None:
-    """PROTOCOL.md §4.4: LENGTH low byte == protocol byte (JSON of 114, 370, … bytes) is never sent."""
+    """docs/protocol.md §4.4: LENGTH low byte == protocol byte (JSON of 114, 370, … bytes) is never sent."""
     session = Session("192.0.2.9", 2101, ClientIdentity(mn="222", sn="001122334455"), "00" * 16, name="t")
     capture = _Capture()
     session._cipher = SessionCipher(bytes(16))

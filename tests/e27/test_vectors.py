@@ -1,9 +1,11 @@
-"""PROTOCOL.md §12 test vectors TV-1…TV-11, plus the codec's error paths (§4, §5, §7.3, §8.3)."""
+"""docs/protocol.md §12 test vectors TV-1…TV-11 (read from docs/vectors.json), plus the codec's error paths (§4, §5, §7.3, §8.3)."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,17 +41,21 @@ from custom_components.elke27.e27.messages import (
     parse_message,
 )
 
+# The vectors, as the protocol notes publish them.
+VECTORS: dict[str, Any] = json.loads((Path(__file__).parents[2] / "docs" / "vectors.json").read_text())
+TV5: dict[str, Any] = VECTORS["TV-5"]
+
 # Shared inputs of TV-5…TV-8.
-ACCESS_CODE = "123456"
-PASSPHRASE = "example-passphrase"
-NONCE = "77274bf43c1400329c8362bacec79fe93323722c"
-CNONCE = "00112233445566778899aabbccddeeff00112233"
-IDENTITY = ClientIdentity(mn="222", sn="001122334455", fwver="0.1", hwver="0.1", osver="0.1")
-PASS_HEX = "605bbbf5"
-TEMPKEY_HEX = "8d93fea9afc28da5c8c0672aefd9415c"
-LINKKEY_HEX = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
-SESSION_KEY = bytes.fromhex("2b7e151628aed2a6abf7158809cf4f3c")
-HMAC_KEY = bytes(range(32))
+ACCESS_CODE = TV5["access_code"]
+PASSPHRASE = TV5["passphrase"]
+NONCE = TV5["nonce"]
+CNONCE = TV5["cnonce"]
+IDENTITY = ClientIdentity(**VECTORS["identity"])
+PASS_HEX = TV5["pass"]
+TEMPKEY_HEX = TV5["tempkey"]
+LINKKEY_HEX = VECTORS["TV-7"]["linkkey"]
+SESSION_KEY = bytes.fromhex(VECTORS["TV-8"]["session_key"])
+HMAC_KEY = bytes.fromhex(VECTORS["TV-8"]["hmac_key"])
 
 # §2.2 greeting.
 GREETING = b'{"ELKWC2017":"Hello","nonce":"77274bf43c1400329c8362bacec79fe93323722c"}'
@@ -85,12 +91,8 @@ def aes_cbc_decrypt_raw(key: bytes, ciphertext: bytes) -> bytes:
 # --- TV-1 CRC ---------------------------------------------------------------------------------
 
 TV1 = [
-    pytest.param("", 0x0000, "0000", id="TV-1 row 1 empty"),
-    pytest.param("313233343536373839", 0xBB3D, "3dbb", id="TV-1 row 2 check string"),
-    pytest.param("800500", 0xB802, "02b8", id="TV-1 row 3"),
-    pytest.param("800d000102030405060708", 0xFCC8, "c8fc", id="TV-1 row 4"),
-    pytest.param("7e", 0x2080, "8020", id="TV-1 row 5"),
-    pytest.param("ffff", 0xB001, "01b0", id="TV-1 row 6"),
+    pytest.param(row["data"], row["crc"], row["wire"], id=f"TV-1 row {number}")
+    for number, row in enumerate(VECTORS["TV-1"]["rows"], start=1)
 ]
 
 
@@ -118,21 +120,14 @@ def test_tv1_crc_running_value() -> None:
 
 
 def test_tv2_swap32() -> None:
-    data = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
-    assert swap32(data) == bytes.fromhex("03020100070605040b0a09080f0e0d0c")
+    data = bytes.fromhex(VECTORS["TV-2"]["swap32"]["in"])
+    assert swap32(data) == bytes.fromhex(VECTORS["TV-2"]["swap32"]["out"])
     assert swap32(swap32(data)) == data
 
 
 @pytest.mark.parametrize(
     ("size", "pad"),
-    [
-        pytest.param(9, 7, id="TV-2 pad 9"),
-        pytest.param(16, 0, id="TV-2 pad 16"),
-        pytest.param(17, 15, id="TV-2 pad 17"),
-        pytest.param(23, 9, id="TV-2 pad 23"),
-        pytest.param(32, 0, id="TV-2 pad 32"),
-        pytest.param(123, 5, id="TV-2 pad 123"),
-    ],
+    [pytest.param(row["size"], row["pad"], id=f"TV-2 pad {row['size']}") for row in VECTORS["TV-2"]["padding"]],
 )
 def test_tv2_padding(size: int, pad: int) -> None:
     assert padding_length(size) == pad
@@ -147,12 +142,8 @@ def test_swap32_rejects_partial_word() -> None:
 # --- TV-3 frames ------------------------------------------------------------------------------
 
 TV3_ROWS = [
-    ("TV-3 row 1 empty", 0x80, "", 5, 0xB802, "7e 80 05 00 02 b8"),
-    ("TV-3 row 2", 0x80, "0102030405060708", 13, 0xFCC8, "7e 80 0d 00 01 02 03 04 05 06 07 08 c8 fc"),
-    ("TV-3 row 3 data 7E", 0x81, "10 7e 20 30", 9, 0x9DEC, "7e 81 09 00 10 7e 00 20 30 ec 9d"),
-    ("TV-3 row 4", 0x80, "11 22 7e 33 44", 10, 0xC020, "7e 80 0a 00 11 22 7e 00 33 44 20 c0"),
-    ("TV-3 row 5 CRC 7E", 0x80, "00 31", 7, 0x7EC1, "7e 80 07 00 00 31 c1 7e 00"),
-    ("TV-3 row 6 LENGTH 7E", 0x80, "00" * 121, 126, 0x4FD4, "7e 80 7e 00 00" + " 00" * 121 + " d4 4f"),
+    (row["name"], row["protocol"], row["data"], row["length"], row["crc"], row["wire"])
+    for row in VECTORS["TV-3"]["rows"]
 ]
 TV3 = [pytest.param(*row[1:], id=row[0]) for row in TV3_ROWS]
 TV3_WIRES = [bytes.fromhex(row[5]) for row in TV3_ROWS]
@@ -245,8 +236,8 @@ def test_tv3_after_cleartext(prefix: bytes, index: int) -> None:
 
 # --- TV-4 deframer behaviour ------------------------------------------------------------------
 
-OK = bytes.fromhex("7e 80 07 00 4f 4b 74 ad")
-NEW = bytes.fromhex("7e 81 08 00 4e 45 57 ec a9")
+OK = bytes.fromhex(VECTORS["TV-4"]["ok"])
+NEW = bytes.fromhex(VECTORS["TV-4"]["new"])
 OK_FRAME = Frame(0x80, b"OK")
 NEW_FRAME = Frame(0x81, b"NEW")
 
@@ -254,8 +245,8 @@ NEW_FRAME = Frame(0x81, b"NEW")
 def test_tv4_ok_and_new_frames() -> None:
     assert build_frame(0x80, b"OK") == OK
     assert build_frame(0x81, b"NEW") == NEW
-    assert OK_FRAME.body == bytes.fromhex("8007004f4b")
-    assert NEW_FRAME.body == bytes.fromhex("8108004e4557")
+    assert OK_FRAME.body == bytes.fromhex(VECTORS["TV-4"]["ok_body"])
+    assert NEW_FRAME.body == bytes.fromhex(VECTORS["TV-4"]["new_body"])
 
 
 TV4 = [
@@ -353,19 +344,25 @@ def test_tv5_derivation() -> None:
     secrets = derive_link_secrets(
         access_code=ACCESS_CODE, passphrase=PASSPHRASE, nonce=NONCE, cnonce=CNONCE, mn="222", sn="001122334455"
     )
-    assert secrets.pass_hex + secrets.tempkey_hex == "605bbbf58d93fea9afc28da5c8c0672aefd9415c"  # h3
+    assert secrets.pass_hex + secrets.tempkey_hex == TV5["h3"]
     assert secrets.pass_hex == PASS_HEX
     assert secrets.tempkey_hex == TEMPKEY_HEX
-    assert hex_key_to_aes(secrets.tempkey_hex) == bytes.fromhex("a9fe938da58dc2af2a67c0c85c41d9ef")
+    assert hex_key_to_aes(secrets.tempkey_hex) == bytes.fromhex(TV5["tempkey_aes"])
 
 
 def test_tv5_extra_checks() -> None:
     """TV-5 extra checks: the reference library's own unit-test inputs."""
+    extra = TV5["extra"]
     secrets = derive_link_secrets(
-        access_code="123456", passphrase=PASSPHRASE, nonce="nonce123", cnonce="cnonce456", mn="E27", sn="001122334455"
+        access_code=extra["access_code"],
+        passphrase=PASSPHRASE,
+        nonce=extra["nonce"],
+        cnonce=extra["cnonce"],
+        mn=extra["mn"],
+        sn=extra["sn"],
     )
-    assert secrets.pass_hex == "8e20e291"
-    assert secrets.tempkey_hex == "ebccf4b416f4fc8e9a720d5c4cf4ab53"
+    assert secrets.pass_hex == extra["pass"]
+    assert secrets.tempkey_hex == extra["tempkey"]
 
 
 def test_tv5_nonce_case_matters() -> None:
@@ -373,7 +370,7 @@ def test_tv5_nonce_case_matters() -> None:
     secrets = derive_link_secrets(
         access_code=ACCESS_CODE, passphrase=PASSPHRASE, nonce=NONCE.upper(), cnonce=CNONCE, mn="222", sn="001122334455"
     )
-    assert secrets.pass_hex == "98379608"
+    assert secrets.pass_hex == TV5["upper_case_nonce_pass"]
 
 
 def test_link_secrets_repr_hides_values() -> None:
@@ -395,10 +392,7 @@ def test_hex_key_to_aes_rejects_bad_keys() -> None:
 
 # --- TV-6 api_link request --------------------------------------------------------------------
 
-TV6 = (
-    b'{"seq":110,"api_link":{"pass":"605bbbf5","cnonce":"00112233445566778899aabbccddeeff00112233",'
-    b'"mn":"222","sn":"001122334455","fwver":"0.1","hwver":"0.1","osver":"0.1"}}'
-)
+TV6 = VECTORS["TV-6"]["request"].encode()
 
 
 def test_tv6_api_link_request() -> None:
@@ -409,33 +403,10 @@ def test_tv6_api_link_request() -> None:
 
 # --- TV-7 api_link reply ----------------------------------------------------------------------
 
-TV7_J = (
-    b'{"api_link":{"enc":"0f1e2d3c4b5a69788796a5b4c3d2e1f0",'
-    b'"hmac":"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3","error_code":0}}'
-)
-TV7_PLAINTEXT = bytes.fromhex(
-    """
-    010000000001007b226170695f6c696e 6b223a7b22656e63223a223066316532
-    64336334623561363937383837393661 3562346333643265316630222c22686d
-    6163223a226130613161326133613461 35613661376138613961616162616361
-    64616561666230623162326233222c22 6572726f725f636f6465223a307d7d2a
-    42000000000000000000000000000000
-    """
-)
-TV7_CIPHERTEXT = bytes.fromhex(
-    """
-    b648f87a6edd393a5b25ea8db8903c86 c330eedc51593b17cb9d514e649b04a0
-    ec23814845b1df9db09efe8415ae9e87 4daa1c60a33c0b0092974c48872e62ef
-    ab5902f2eb04dfa27d4aa7baecc9e315 b7070a3f99454d9b395b7663a2b1486b
-    b54072009ff7c5c1508f493561e74398 9cc1515913c8f1dfffc82de717e750e3
-    55986fe2c7d90e25ed7ee5d765f01407
-    """
-)
-TV7_WIRE = bytes.fromhex(
-    "7e8f9500b648f87a6edd393a5b25ea8db8903c86c330eedc51593b17cb9d514e649b04a0ec23814845b1df9db09efe8415ae"
-    "9e874daa1c60a33c0b0092974c48872e62efab5902f2eb04dfa27d4aa7baecc9e315b7070a3f99454d9b395b7663a2b1486b"
-    "b54072009ff7c5c1508f493561e743989cc1515913c8f1dfffc82de717e750e355986fe2c7d90e25ed7e00e5d765f0140750e3"
-)
+TV7_J = VECTORS["TV-7"]["json"].encode()
+TV7_PLAINTEXT = bytes.fromhex(VECTORS["TV-7"]["plaintext"])
+TV7_CIPHERTEXT = bytes.fromhex(VECTORS["TV-7"]["ciphertext"])
+TV7_WIRE = bytes.fromhex(VECTORS["TV-7"]["wire"])
 
 
 def test_tv7_sizes() -> None:
@@ -469,7 +440,7 @@ def test_tv7_decrypt_reply(bytewise_feed: bool) -> None:
     assert envelope.payload == TV7_J
     body = parse_message(decode(envelope.payload)).body
     assert body["enc"] == LINKKEY_HEX
-    assert body["hmac"] == "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"
+    assert body["hmac"] == VECTORS["TV-7"]["linkhmac"]
 
 
 def test_tv7_seal_reproduces_wire() -> None:
@@ -487,13 +458,10 @@ def test_tv7_wrong_key_fails_magic() -> None:
 
 # --- TV-8 hello -------------------------------------------------------------------------------
 
-TV8_REQUEST = b'{"seq":110,"hello":{"mn":"222","sn":"001122334455","fwver":"0.1","hwver":"0.1","osver":"0.1"}}'
-TV8_SK = "3708d563c78c9195e63cd2f5e815e6ea"
-TV8_SHM = "8f4b2785374d3ddc1d9c9fa7eb42c0a1d48a15e62165bea6748ae0ca2573c82b"
-TV8_REPLY = (
-    b'{"hello":{"seq":110,"session_id":12345,"sk":"3708d563c78c9195e63cd2f5e815e6ea",'
-    b'"shm":"8f4b2785374d3ddc1d9c9fa7eb42c0a1d48a15e62165bea6748ae0ca2573c82b","error_code":0}}'
-)
+TV8_REQUEST = VECTORS["TV-8"]["request"].encode()
+TV8_SK = VECTORS["TV-8"]["sk"]
+TV8_SHM = VECTORS["TV-8"]["shm"]
+TV8_REPLY = VECTORS["TV-8"]["reply"].encode()
 
 
 def test_tv8_hello_request() -> None:
@@ -502,7 +470,7 @@ def test_tv8_hello_request() -> None:
 
 
 def test_tv8_linkkey_aes_key() -> None:
-    assert hex_key_to_aes(LINKKEY_HEX) == bytes.fromhex("3c2d1e0f78695a4bb4a59687f0e1d2c3")
+    assert hex_key_to_aes(LINKKEY_HEX) == bytes.fromhex(VECTORS["TV-8"]["linkkey_aes"])
 
 
 def test_tv8_decrypt_key_fields() -> None:
@@ -554,23 +522,10 @@ def test_tv8_reply_after_greeting_in_one_stream() -> None:
 
 # --- TV-9 client → panel frame ----------------------------------------------------------------
 
-TV9_P = b'{"seq":1,"session_id":12345,"system":{"r_u_alive":{}}}'
-TV9_PLAINTEXT = bytes.fromhex(
-    """
-    010000000100007b22736571223a312c 2273657373696f6e5f6964223a313233
-    34352c2273797374656d223a7b22725f 755f616c697665223a7b7d7d7d2a4200
-    """
-)
-TV9_CIPHERTEXT = bytes.fromhex(
-    """
-    bd3b60d3a5b40c2d754eb0bb5e46ddb1 abe07dd141094a36ff2e300fae0fa0fe
-    82a429d2ff6e0145c785d555bbfe079c 9051f1d5d1b938a704054a7ada5f1125
-    """
-)
-TV9_WIRE = bytes.fromhex(
-    "7e814500bd3b60d3a5b40c2d754eb0bb5e46ddb1abe07dd141094a36ff2e300fae0fa0fe82a429d2ff6e0145c785d555bbfe07"
-    "9c9051f1d5d1b938a704054a7ada5f11253546"
-)
+TV9_P = VECTORS["TV-9"]["payload"].encode()
+TV9_PLAINTEXT = bytes.fromhex(VECTORS["TV-9"]["plaintext"])
+TV9_CIPHERTEXT = bytes.fromhex(VECTORS["TV-9"]["ciphertext"])
+TV9_WIRE = bytes.fromhex(VECTORS["TV-9"]["wire"])
 
 
 def test_tv9_request_json() -> None:
@@ -607,11 +562,8 @@ def test_tv9_deframe_and_open(bytewise_feed: bool) -> None:
 
 # --- TV-10 panel → client frame ---------------------------------------------------------------
 
-TV10_P = b'{"authenticate":{"seq":2,"session_id":67890,"error_code":0}}'
-TV10_WIRE = bytes.fromhex(
-    "7e8b5500d3f6538577d9a0e4bae461a1df95a6a2d01b14a007cb77e1d864395a60f03de6684bc345b536775c3ab9f3d2b69601"
-    "817b56e6d5f99f8d14ed366ed5b783fd042976a21da5923b630ab71b9254ac3fa612c3"
-)
+TV10_P = VECTORS["TV-10"]["payload"].encode()
+TV10_WIRE = bytes.fromhex(VECTORS["TV-10"]["wire"])
 
 
 def test_tv10_seal_and_frame() -> None:
@@ -641,7 +593,7 @@ def test_tv10_deframe_and_open(bytewise_feed: bool) -> None:
 
 # --- TV-11 reference-deframer quirk -----------------------------------------------------------
 
-TV11_P = b'{"a":"' + b"x" * 106 + b'"}'
+TV11_P = VECTORS["TV-11"]["payload"].encode()
 
 
 def test_tv11_quirk_frame_is_accepted() -> None:
@@ -651,7 +603,7 @@ def test_tv11_quirk_frame_is_accepted() -> None:
     assert protocol == 0x85
     assert len(ciphertext) == 128
     wire = build_frame(protocol, ciphertext)
-    assert wire[:8] == bytes.fromhex("7e 85 85 00 fd bb bf cf")
+    assert wire[:8] == bytes.fromhex(VECTORS["TV-11"]["wire_start"])
     for chunks in ([wire], bytewise(wire)):
         results = feed_chunks(Deframer(), chunks)
         assert results == [Frame(0x85, ciphertext)]

@@ -39,7 +39,7 @@ def truth(panel: EmulatorPanel) -> PanelState:
     return panel.state
 
 
-# Bootstrap (API.md §7) ----------------------------------------------------------------------
+# Bootstrap (docs/api.md §7) ----------------------------------------------------------------------
 
 
 async def _configured(session: Session, domain: str) -> list[int]:

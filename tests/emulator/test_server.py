@@ -501,7 +501,7 @@ async def test_scripted_hello_replies_come_first_then_sessions_again(panel: Emul
 
 
 async def test_frames_avoid_the_reference_deframer_quirk_unless_asked(panel: EmulatorPanel, online: RawClient) -> None:
-    """PROTOCOL.md §4.4: LENGTH low byte == protocol byte is lost by the reference deframer; the panel avoids it."""
+    """docs/protocol.md §4.4: LENGTH low byte == protocol byte is lost by the reference deframer; the panel avoids it."""
     await online.call({"system": {"r_u_alive": {}}})
     quirky = b'{"a":"' + b"x" * 106 + b'"}'  # TV-11: 114 bytes of JSON
     assert crypto.hits_length_quirk(len(quirky))

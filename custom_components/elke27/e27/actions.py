@@ -1,4 +1,4 @@
-"""The panel actions of E27Client: checked locally, sent once, then the state they affect is re-read (API.md §8)."""
+"""The panel actions of E27Client: checked locally, sent once, then the state they affect is re-read (docs/api.md §8)."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ class ClientActions(ABC):
     async def async_arm_with_bypass(
         self, area_id: int, mode: ArmState, pin: int | str, **arm_options: bool
     ) -> BypassResult:
-        """Bypass every open zone of the area, then arm (API.md §8.3).
+        """Bypass every open zone of the area, then arm (docs/api.md §8.3).
 
         If the panel refuses any bypass, the area is not armed and the result says
         which zones were bypassed and which failed; a refused arm raises E27CommandError.

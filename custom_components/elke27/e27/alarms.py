@@ -1,4 +1,4 @@
-"""Reading an area's alarms (API.md §5.1): which kinds are active and which the panel remembers.
+"""Reading an area's alarms (docs/api.md §5.1): which kinds are active and which the panel remembers.
 
 Pure and tolerant. The element format of `alarms`/`alarm_mem` and the alarm vocabulary are
 [UNK]: the panel is known to send the two arrays; the published client also looks for an

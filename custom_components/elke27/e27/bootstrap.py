@@ -1,4 +1,4 @@
-"""Bootstrap to ready: configuration (with a CSM-checked cache) and runtime state (API.md §7).
+"""Bootstrap to ready: configuration (with a CSM-checked cache) and runtime state (docs/api.md §7).
 
 Requests go out strictly one at a time through the session. Status replies are not
 applied here: the client feeds every inbound message to the LiveModel in arrival
@@ -116,7 +116,7 @@ def dump_cache(configs: Mapping[str, DomainConfig]) -> dict[str, Any]:
 
 
 def _ids(value: Any) -> list[int]:
-    """Configured ids from a list of ints/numeric strings or a {"3": true} map (API.md §2.5)."""
+    """Configured ids from a list of ints/numeric strings or a {"3": true} map (docs/api.md §2.5)."""
     if isinstance(value, Mapping):
         value = [key for key, flag in value.items() if flag]
     if not isinstance(value, list):
@@ -211,7 +211,7 @@ class Bootstrap:
         for domain, config in configs.items():
             self._live.set_config(domain, config.attribs)
         if read_name and (reply := await self._ask_or_none("system", "get_attribs")) is not None:
-            # The key for the display name is [UNK] (API.md §4.2): panel_name or name.
+            # The key for the display name is [UNK] (docs/api.md §4.2): panel_name or name.
             name = reply.body.get("panel_name", reply.body.get("name"))
             if isinstance(name, str) and name.strip():
                 self._live.set_name(name.strip())
@@ -225,7 +225,7 @@ class Bootstrap:
             if err.code not in _ABSENT:
                 raise
             listed = []
-        # Ids outside 1…table_elements are discarded, as the library does (API.md §2.5).
+        # Ids outside 1…table_elements are discarded, as the library does (docs/api.md §2.5).
         ids = sorted({item for item in _ids(listed) if 1 <= item <= elements})
         definitions: list[str] = []
         if domain == "zone" and ids:
@@ -253,7 +253,7 @@ class Bootstrap:
         """Read every runtime status: areas, zones (bulk), outputs (bulk), devices, troubles.
 
         wireless: the zones known (from the cache) to report radio fields, or None when
-        unknown. Lights, locks, barriers and thermostats have no bulk read (API.md §4.6–4.9),
+        unknown. Lights, locks, barriers and thermostats have no bulk read (docs/api.md §4.6–4.9),
         so each is read with its own get_status. Radio details of healthy wireless zones
         (rssi, a cleared low battery) are not needed for ready; the client sweeps them
         right after (see `zone_details`).
@@ -274,7 +274,7 @@ class Bootstrap:
 
         That is: zones whose digit is not plain normal (which flag?) and, with troubled_areas,
         the zones of an area reporting troubles: a low battery shows only there until the zone
-        is read. Only zones with radio fields report a battery (API.md §5.2), so when the
+        is read. Only zones with radio fields report a battery (docs/api.md §5.2), so when the
         wireless zones are known (wireless) only those of a troubled area are read; otherwise
         all of its zones are.
         """

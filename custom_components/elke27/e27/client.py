@@ -287,7 +287,7 @@ class E27Client(ClientActions):
         if changed:
             self._notify(PanelEvent(frozenset(changed)))
         # A broadcast that changed nothing, or an area trouble, often accompanies zone
-        # changes that were missed: re-read the bulk zone status (API.md §6).
+        # changes that were missed: re-read the bulk zone status (docs/api.md §6).
         if (
             message.is_broadcast
             and message.domain == "area"

@@ -1,10 +1,11 @@
-"""Command bodies and local validation (API.md §4.5–§4.9, §8): pure, checked before anything is sent."""
+"""Command bodies and local validation (docs/api.md §4.5–§4.9, §8): pure, checked before anything is sent."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
+from .errors import E27InvalidPinError
 from .model import ArmState, FanMode, ThermostatMode
 
 type Body = dict[str, dict[str, dict[str, Any]]]
@@ -15,7 +16,7 @@ PIN_MIN: Final = 1
 PIN_MAX: Final = 999_999
 PIN_DIGITS: Final = 6
 LIGHT_LEVEL_MAX: Final = 99
-# Whole °F; the usable setpoint range of the panel's thermostats (API.md §5.7).
+# Whole °F; the usable setpoint range of the panel's thermostats (docs/api.md §5.7).
 SETPOINT_MIN: Final = 40
 SETPOINT_MAX: Final = 99
 BARRIER_ACTIONS: Final = ("open", "close", "stop")
@@ -29,18 +30,18 @@ def status_read(domain: str, item_id: int) -> Reread:
 
 
 def validate_pin(pin: int | str) -> int:
-    """The PIN as the JSON integer the panel needs (API.md §3.2); ValueError never quotes it."""
+    """The PIN as the JSON integer the panel needs (docs/api.md §3.2); E27InvalidPinError never quotes it."""
     if isinstance(pin, str):
         text = pin.strip()
         if not text.isascii() or not text.isdigit() or len(text) > PIN_DIGITS:
-            raise ValueError(f"a PIN must be 1 to {PIN_DIGITS} digits")
+            raise E27InvalidPinError(f"a PIN must be 1 to {PIN_DIGITS} digits")
         value = int(text)
     elif isinstance(pin, int) and not isinstance(pin, bool):
         value = pin
     else:
-        raise ValueError(f"a PIN must be 1 to {PIN_DIGITS} digits")  # noqa: TRY004 - one error type for callers
+        raise E27InvalidPinError(f"a PIN must be 1 to {PIN_DIGITS} digits")
     if not PIN_MIN <= value <= PIN_MAX:
-        raise ValueError(f"a PIN must be a number from {PIN_MIN} to {PIN_MAX} (not all zeros)")
+        raise E27InvalidPinError(f"a PIN must be a number from {PIN_MIN} to {PIN_MAX} (not all zeros)")
     return value
 
 
@@ -73,7 +74,7 @@ def disarm_body(area_id: int, pin: int) -> Body:
 
 
 def bypass_body(zone_id: int, pin: int, bypass: bool) -> Body:
-    """zone.set_status with BYPASSED (upper case, API.md §8.4)."""
+    """zone.set_status with BYPASSED (upper case, docs/api.md §8.4)."""
     return {"zone": {"set_status": {"zone_id": _check_id("zone", zone_id), "pin": pin, "BYPASSED": bool(bypass)}}}
 
 
@@ -100,12 +101,12 @@ def light_body(light_id: int, on: bool, level: int | None) -> Body:
 
 
 def lock_body(lock_id: int, locked: bool) -> Body:
-    """lock.set_status: ON locks, OFF unlocks (API.md §4.7)."""
+    """lock.set_status: ON locks, OFF unlocks (docs/api.md §4.7)."""
     return {"lock": {"set_status": {"lock_id": _check_id("lock", lock_id), "status": "ON" if locked else "OFF"}}}
 
 
 def barrier_body(barrier_id: int, action: BarrierAction) -> Body:
-    """barrier.set_status with a lowercase action (API.md §4.8)."""
+    """barrier.set_status with a lowercase action (docs/api.md §4.8)."""
     if action not in BARRIER_ACTIONS:
         raise ValueError(f"barrier action must be one of {', '.join(BARRIER_ACTIONS)}")
     return {"barrier": {"set_status": {"barrier_id": _check_id("barrier", barrier_id), "status": action}}}

@@ -1,4 +1,4 @@
-"""Opening a TCP connection to the panel and reading its cleartext greeting (PROTOCOL.md §2.2)."""
+"""Opening a TCP connection to the panel and reading its cleartext greeting (docs/protocol.md §2.2)."""
 
 from __future__ import annotations
 

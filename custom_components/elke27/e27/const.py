@@ -27,14 +27,14 @@ CLOSE_TIMEOUT: Final = 2.0
 DISCOVERY_TIMEOUT: Final = 10.0
 PROBE_TIMEOUT: Final = 3.0
 
-# Link layer (PROTOCOL.md §4).
+# Link layer (docs/protocol.md §4).
 FRAME_START: Final = 0x7E
 FRAME_ESCAPED: Final = 0x00
 MIN_FRAME_LENGTH: Final = 5
 # The reference client accepts LENGTH up to 4096; the panel's own limit is unknown.
 MAX_FRAME_LENGTH: Final = 4096
 
-# Presentation layer (PROTOCOL.md §3, §5).
+# Presentation layer (docs/protocol.md §3, §5).
 AES_BLOCK: Final = 16
 AES_IV: Final = bytes(range(16))
 PROTOCOL_ENCRYPTED: Final = 0x80
@@ -48,7 +48,7 @@ CLIENT_SRC: Final = 1
 CLIENT_DEST: Final = 0
 ENVELOPE_SEQ_MAX: Final = 2_147_483_647
 
-# Application envelope (PROTOCOL.md §8).
+# Application envelope (docs/protocol.md §8).
 CLEARTEXT_SEQ: Final = 110
 JSON_SEQ_MAX: Final = 2_147_483_647
 JSON_SEQ_WRAP: Final = 10

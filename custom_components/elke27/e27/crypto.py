@@ -1,4 +1,4 @@
-"""Schema-0 presentation layer and key derivation (PROTOCOL.md §3, §5, §6.2, §7.3)."""
+"""Schema-0 presentation layer and key derivation (docs/protocol.md §3, §5, §6.2, §7.3)."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ type SessionKey = bytes | SessionCipher
 def hits_length_quirk(payload_size: int) -> bool:
     """Whether the frame of a schema-0 envelope with this payload size has LENGTH low byte == protocol byte.
 
-    The reference deframer loses such frames (PROTOCOL.md §4.4: JSON of 114, 370, 626, …
+    The reference deframer loses such frames (docs/protocol.md §4.4: JSON of 114, 370, 626, …
     bytes); whether the panel's firmware shares that defect is unknown.
     """
     pad = padding_length(payload_size + ENVELOPE_OVERHEAD)

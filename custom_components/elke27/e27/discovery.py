@@ -1,4 +1,4 @@
-"""UDP discovery of panels on the local network (PROTOCOL.md §2.1)."""
+"""UDP discovery of panels on the local network (docs/protocol.md §2.1)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def _port(value: Any) -> int | None:
 def parse_discovery_reply(data: bytes, source_host: str) -> DiscoveredPanel | None:
     """The panel described by a discovery datagram, or None if it is not a usable panel reply.
 
-    Where the panel puts its ELKWC2017 marker is not known (PROTOCOL.md §13.1), so
+    Where the panel puts its ELKWC2017 marker is not known (docs/protocol.md §13, question 1), so
     it is looked for anywhere in the datagram, and only the fields we need are required.
     """
     if DISCOVERY_MARKER not in data or data.strip() == DISCOVERY_REQUEST:

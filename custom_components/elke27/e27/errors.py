@@ -17,7 +17,7 @@ class E27TimeoutError(E27ConnectionError):
 
 class E27SessionRefusedError(E27ConnectionError):
     """The panel knows the link but refused a session: the same identity is online elsewhere,
-    or every session slot is taken (PROTOCOL.md §7.4)."""
+    or every session slot is taken (docs/protocol.md §7.4)."""
 
 
 class E27ProvisioningRequired(E27Error):
@@ -67,3 +67,7 @@ class E27CommandError(E27Error):
         super().__init__(f"panel refused the request: {reason} (error {code})")
         self.code = code
         self.reason = reason
+
+
+class E27InvalidPinError(ValueError):
+    """A user code the panel cannot take (it needs 1 to 6 digits); the message never quotes the code."""

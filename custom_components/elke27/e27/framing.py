@@ -1,4 +1,4 @@
-"""Link layer: 7E frames with byte stuffing, LE16 LENGTH and CRC-16/ARC (PROTOCOL.md §4)."""
+"""Link layer: 7E frames with byte stuffing, LE16 LENGTH and CRC-16/ARC (docs/protocol.md §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The hello exchange on a greeted connection: read the cleartext reply, check it, decrypt the session keys (PROTOCOL.md §7)."""
+"""The hello exchange on a greeted connection: read the cleartext reply, check it, decrypt the session keys (docs/protocol.md §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The single request-in-flight slot of a session (PROTOCOL.md §9.3), and listener lists."""
+"""The single request-in-flight slot of a session (docs/protocol.md §9.3), and listener lists."""
 
 from __future__ import annotations
 

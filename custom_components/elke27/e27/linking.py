@@ -1,4 +1,4 @@
-"""api_link mechanics: nonce, `pass`/`tempkey` derivation, request, reply → LinkCredentials (PROTOCOL.md §6)."""
+"""api_link mechanics: nonce, `pass`/`tempkey` derivation, request, reply → LinkCredentials (docs/protocol.md §6)."""
 
 from __future__ import annotations
 

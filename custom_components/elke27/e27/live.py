@@ -1,8 +1,8 @@
-"""The live panel state: configuration plus merged status, patched by replies and broadcasts (API.md §6).
+"""The live panel state: configuration plus merged status, patched by replies and broadcasts (docs/api.md §6).
 
 Pure and synchronous: `apply(message)` takes one decoded message and returns what
 changed; `snapshot()` returns the immutable Panel. Broadcasts are patches — only
-keys present are applied — except the exit-delay rule of API.md §5.1.
+keys present are applied — except the exit-delay rule of docs/api.md §5.1.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def compact(fields: Mapping[str, Any], keys: Iterable[str] | None = None, drop: 
 
 
 def merge_area_status(previous: Wire, patch: Wire) -> dict[str, Any]:
-    """Patch an area's status, applying the exit-delay rule of API.md §5.1.
+    """Patch an area's status, applying the exit-delay rule of docs/api.md §5.1.
 
     A payload that omits any of arm_cmd_state/ee_timer/alarm_zone clears them, except
     an ee_timer-only tick. A tick above the previous value is kept too: the panel
@@ -254,7 +254,7 @@ class LiveModel:
             return set()
         # Panel-wide replies change only the fields they carry (a partial reply wipes nothing).
         if domain == "system" and command in _TROUBLE_COMMANDS:
-            nested = body.get("get_troubles")  # {"get_trouble":{"get_troubles":{…}}} (API.md §2.2)
+            nested = body.get("get_troubles")  # {"get_trouble":{"get_troubles":{…}}} (docs/api.md §2.2)
             troubles = nested if isinstance(nested, dict) else body
             return (
                 self._set_panel("troubles", as_string_list(troubles["troubles"])) if "troubles" in troubles else set()
@@ -320,7 +320,7 @@ class LiveModel:
         return changed
 
     def _apply_output_bulk_block(self, body: Wire) -> set[Key]:
-        # Whether the panel pages this reply is [UNK] (API.md §2.5); blocks are read in
+        # Whether the panel pages this reply is [UNK] (docs/api.md §2.5); blocks are read in
         # order, so each block continues where the previous one ended.
         status = body.get("status")
         if not isinstance(status, str):

@@ -1,4 +1,4 @@
-"""JSON envelopes: requests, cleartext stream splitting, reply parsing (PROTOCOL.md §6–§8)."""
+"""JSON envelopes: requests, cleartext stream splitting, reply parsing (docs/protocol.md §6–§8)."""
 
 from __future__ import annotations
 
@@ -224,7 +224,7 @@ def _error_in(obj: Mapping[str, Any]) -> PanelError | None:
 def parse_message(obj: JsonObject) -> Message:
     """Normalise a reply or broadcast: find its seq, route and any of the three error shapes.
 
-    The envelope fields must be what PROTOCOL.md §8 allows (unsigned 32-bit numbers, as
+    The envelope fields must be what docs/protocol.md §8 allows (unsigned 32-bit numbers, as
     JSON integers or ASCII digit strings); a malformed one raises E27MessageError.
     """
     seq = _envelope_u32(obj, "seq")

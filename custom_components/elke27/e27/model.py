@@ -1,4 +1,4 @@
-"""The panel model: frozen, slotted dataclasses and tolerant enums (API.md §5).
+"""The panel model: frozen, slotted dataclasses and tolerant enums (docs/api.md §5).
 
 These are the Python shapes; `wire.py` builds them from the panel's wire dicts and
 `live.py` keeps them current. An unknown token from newer firmware parses to an
@@ -65,7 +65,7 @@ class ReadyStatus(_TolerantEnum):
 
 
 class AlarmType(StrEnum):
-    """What kind of alarm an area is in; the wire vocabulary is [UNK] (API.md §5.1), alarms.py reads it."""
+    """What kind of alarm an area is in; the wire vocabulary is [UNK] (docs/api.md §5.1), alarms.py reads it."""
 
     BURGLARY = "BURGLARY"
     FIRE = "FIRE"
@@ -96,7 +96,7 @@ class ZoneKind(StrEnum):
 
 
 class BarrierState(_TolerantEnum):
-    """A garage door or gate (API.md §5.6; the reported vocabulary is [UNK], so aliases are accepted)."""
+    """A garage door or gate (docs/api.md §5.6; the reported vocabulary is [UNK], so aliases are accepted)."""
 
     OPEN = "OPEN"
     CLOSED = "CLOSED"
@@ -107,7 +107,7 @@ class BarrierState(_TolerantEnum):
 
 
 class ThermostatMode(_TolerantEnum):
-    """Thermostat mode (API.md §5.7; others such as emergency heat are [UNK] → UNKNOWN)."""
+    """Thermostat mode (docs/api.md §5.7; others such as emergency heat are [UNK] → UNKNOWN)."""
 
     OFF = "OFF"
     HEAT = "HEAT"
@@ -126,7 +126,7 @@ class FanMode(_TolerantEnum):
 
 @dataclass(frozen=True, slots=True)
 class VersionInfo:
-    """Panel versions as dotted strings (API.md §4.1)."""
+    """Panel versions as dotted strings (docs/api.md §4.1)."""
 
     serial: str | None
     firmware: str | None

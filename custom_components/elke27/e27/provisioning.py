@@ -1,4 +1,4 @@
-"""Provisioning glue: connect, read the greeting, run api_link, close (PROTOCOL.md §9.1 step 2)."""
+"""Provisioning glue: connect, read the greeting, run api_link, close (docs/protocol.md §9.1 step 2)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ RECONNECT_JITTER: Final = 0.1
 # checksum tells whether that domain changed (docs/api.md §5.10), so renames and new or removed
 # elements show within about a minute.
 CONFIG_CHECK_INTERVAL: Final = 60.0
-# The reference client spaces its sends by at least 50 ms (API.md §2.6); the radio sweep
+# The reference client spaces its sends by at least 50 ms (docs/api.md §2.6); the radio sweep
 # after ready keeps that distance so that other clients of the panel get their turns.
 RADIO_SWEEP_PACE: Final = 0.05
 _MAX_EXPONENT: Final = 64  # keeps factor**n finite however long the outage

@@ -1,4 +1,4 @@
-"""One runtime connection to the panel: greeting, hello, then framed encrypted JSON (PROTOCOL.md §7–§9).
+"""One runtime connection to the panel: greeting, hello, then framed encrypted JSON (docs/protocol.md §7–§9).
 
 The session alone decides whether traffic is framed: the greeting, the hello
 request and the hello reply are cleartext; everything after the hello reply is

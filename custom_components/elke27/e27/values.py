@@ -1,7 +1,7 @@
 """The decoding contract: what a value from the panel must look like before anything uses it.
 
 Everything the panel sends is untrusted. Numbers are JSON numbers or numeric strings of ASCII
-decimal digits (API.md §2.2), finite and within a range; anything else decodes to None, and
+decimal digits (docs/api.md §2.2), finite and within a range; anything else decodes to None, and
 the caller either ignores the field (DEBUG line) or raises E27MessageError. Nothing here
 raises on any JSON value, and every walk over nested values is iterative and bounded.
 """

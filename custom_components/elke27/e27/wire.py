@@ -1,4 +1,4 @@
-"""Decoding the panel's wire dicts into model objects (API.md §4–§5).
+"""Decoding the panel's wire dicts into model objects (docs/api.md §4–§5).
 
 Pure and tolerant: the only module that knows status key names. Numbers may arrive
 as numeric strings, tokens in any case, fields missing; a malformed field is ignored
@@ -46,7 +46,7 @@ def _name(attribs: Wire, kind: str, item_id: int) -> str:
 
 
 def dotted_version(value: Any) -> str | None:
-    """A byte-packed version integer as a dotted string: 1540 (0x0604) → "0.0.6.4" (API.md §4.1)."""
+    """A byte-packed version integer as a dotted string: 1540 (0x0604) → "0.0.6.4" (docs/api.md §4.1)."""
     number = as_int(value, 0, U32_MAX)
     if number is None:
         return value if isinstance(value, str) and value else None
@@ -205,7 +205,7 @@ def supersede(merged: dict[str, Any], fields: Mapping[str, Any], sources: tuple[
 
 
 ARMED_STATES: Final = frozenset({ArmState.ARMED_AWAY, ArmState.ARMED_STAY})
-# Other words for an area's alarm (API.md §5.1): the library reads `alarm_state` (idle value
+# Other words for an area's alarm (docs/api.md §5.1): the library reads `alarm_state` (idle value
 # "no_alarm_active") and `alarm_event` ("FIRE" is the only known value); neither is in the
 # hardware key list, so they count only when present (alarms.py reads all three).
 ALARM_WORD_KEYS: Final = ("alarm_event", "alarm_state")
@@ -237,7 +237,7 @@ def ready_status(value: Any) -> ReadyStatus:
 
 
 def area_from_wire(area_id: int, attribs: Wire, status: Wire) -> Area:
-    """An Area from its get_attribs and merged get_status fields (API.md §5.1)."""
+    """An Area from its get_attribs and merged get_status fields (docs/api.md §5.1)."""
     arm_state = ArmState.parse(status.get("arm_state"))
     command = ArmState.parse(status.get("arm_cmd_state"))
     timer = _count(status, "ee_timer") or 0
@@ -264,7 +264,7 @@ def area_from_wire(area_id: int, attribs: Wire, status: Wire) -> Area:
     )
 
 
-# Definition-name fragments → kind, for panels that send no zone_type (API.md §5.2).
+# Definition-name fragments → kind, for panels that send no zone_type (docs/api.md §5.2).
 _DEFINITION_KINDS: Final = (
     ("CARBON", ZoneKind.CO),
     ("CO ", ZoneKind.CO),
@@ -296,7 +296,7 @@ _BURGLARY_KINDS: Final = (("INTERIOR", ZoneKind.MOTION), ("EE DELAY", ZoneKind.D
 def zone_kind(zone_type: Any, definition: str, name: str) -> ZoneKind:
     """The zone's kind: `zone_type` if it is a known token, else inferred from definition, then name.
 
-    The zone-type key is [UNK] (API.md §5.2): `zone_type` is the emulator's choice and a
+    The zone-type key is [UNK] (docs/api.md §5.2): `zone_type` is the emulator's choice and a
     real panel may send none, so the definition and the name's words are the fallback.
     """
     if isinstance(zone_type, str) and zone_type.strip().upper() in ZoneKind.__members__:
@@ -319,7 +319,7 @@ UNDEFINED_DEFINITION: Final = "UNDEFINED"
 
 
 def zone_definition(value: Any, definitions: tuple[str, ...]) -> str:
-    """A definition name; an integer indexes zone.get_defs 1-based (the library's reading, API.md §4.4)."""
+    """A definition name; an integer indexes zone.get_defs 1-based (the library's reading, docs/api.md §4.4)."""
     index = as_int(value)
     if index is None:
         # No definition key at all is not UNDEFINED: such a zone stays in the model.
@@ -411,7 +411,7 @@ def barrier_from_wire(barrier_id: int, attribs: Wire, status: Wire) -> Barrier:
     )
 
 
-# prec byte order (API.md §5.7): temperature, cool setpoint, heat setpoint, humidity.
+# prec byte order (docs/api.md §5.7): temperature, cool setpoint, heat setpoint, humidity.
 _PREC_INDEX: Final = {"temperature": 0, "cool_setpoint": 1, "heat_setpoint": 2}
 # Old clients stored setpoints in tenths; the integration divides values this large by 10 (§5.7).
 _TENTHS_THRESHOLD: Final = 200

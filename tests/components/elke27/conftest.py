@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager
+from functools import partial
 from ipaddress import IPv4Address
 from typing import Any
 from unittest.mock import AsyncMock, PropertyMock, patch
@@ -22,7 +24,6 @@ from custom_components.elke27.const import (
     CONF_LINKHMAC,
     CONF_LINKKEY,
     CONF_MAC,
-    CONF_PANEL_NAME,
     DOMAIN,
 )
 from custom_components.elke27.e27 import E27Client
@@ -103,9 +104,14 @@ def panel_config(**overrides: Any) -> PanelConfig:
     return PanelConfig(**(options | overrides))
 
 
+def client_options(**options: Any) -> AbstractContextManager[Any]:
+    """Set up entries with a client built with these timings (the product uses the backend's defaults)."""
+    return patch("custom_components.elke27.coordinator.E27Client", partial(E27Client, **options))
+
+
 @pytest.fixture(autouse=True)
 def _fast_client() -> Iterator[None]:
-    with patch.dict("custom_components.elke27.coordinator.CLIENT_OPTIONS", FAST_CLIENT):
+    with client_options(**FAST_CLIENT):
         yield
 
 
@@ -139,12 +145,11 @@ def linked_entry(panel: EmulatorPanel) -> MockConfigEntry:
         title=PANEL_NAME,
         unique_id=PANEL_MAC,
         version=1,
-        minor_version=2,
+        minor_version=3,
         data={
             CONF_HOST: "127.0.0.1",
             CONF_PORT: panel.port,
             CONF_MAC: PANEL_MAC,
-            CONF_PANEL_NAME: PANEL_NAME,
             CONF_CLIENT: client,
             CONF_LINKKEY: link.linkkey_hex,
             CONF_LINKHMAC: link.linkhmac_hex,

@@ -46,9 +46,9 @@ async def test_discovered_panel_is_linked_without_a_progress_step(hass: HomeAssi
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == PANEL_NAME
     assert result["result"].unique_id == PANEL_MAC
-    assert (result["result"].version, result["result"].minor_version) == (1, 2)
+    assert (result["result"].version, result["result"].minor_version) == (1, 3)
     data = result["data"]
-    assert set(data) == {"host", "port", "mac", "panel_name", "client", "linkkey", "linkhmac"}
+    assert set(data) == {"host", "port", "mac", "client", "linkkey", "linkhmac"}
     assert set(data[CONF_CLIENT]) == {"mn", "sn", "fwver", "hwver", "osver"}
     assert data[CONF_PORT] == panel.port
     assert data[CONF_LINKKEY] == panel.links[data[CONF_CLIENT]["sn"]].linkkey_hex

@@ -41,7 +41,7 @@ def test_manifest_has_what_hassfest_and_hacs_require() -> None:
     assert MANIFEST["domain"] == INTEGRATION.name
     assert all(re.fullmatch(r"@[A-Za-z0-9-]+(/[A-Za-z0-9-]+)?", owner) for owner in MANIFEST["codeowners"])
     assert AwesomeVersion(MANIFEST["version"]).valid
-    assert MANIFEST["quality_scale"] in {"bronze", "silver", "gold", "platinum"}
+    assert MANIFEST.get("quality_scale", "bronze") in {"bronze", "silver", "gold", "platinum"}
     assert MANIFEST["iot_class"] == "local_push"
     assert MANIFEST["integration_type"] == "hub"
     assert MANIFEST["requirements"] == []  # cryptography comes with Home Assistant
@@ -124,8 +124,21 @@ TIERS: dict[str, set[str]] = {
 }  # fmt: skip
 
 
-def test_quality_scale_is_complete_and_the_manifest_claims_what_it_meets() -> None:
+def _rules() -> dict[str, Any]:
     rules: dict[str, Any] = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    return rules
+
+
+def _status(value: str | dict[str, Any]) -> str:
+    return value if isinstance(value, str) else value["status"]
+
+
+def test_quality_scale_is_complete_and_the_manifest_claims_what_it_meets() -> None:
+    """The manifest's tier is the highest whose rules, and every lower tier's, are all done or exempt.
+
+    Below Bronze the manifest names no tier at all (hassfest treats the key as optional).
+    """
+    rules = _rules()
     known = set().union(*TIERS.values())
     assert set(rules) == known, "quality_scale.yaml lists every rule of the scale, and only those"
     # Every rule core integrations of the installed Home Assistant list is one of them.
@@ -137,11 +150,20 @@ def test_quality_scale_is_complete_and_the_manifest_claims_what_it_meets() -> No
     assert installed <= known
     met = ""
     for tier, tier_rules in TIERS.items():
-        statuses = {rule: rules[rule] if isinstance(rules[rule], str) else rules[rule]["status"] for rule in tier_rules}
-        if any(status not in {"done", "exempt"} for status in statuses.values()):
+        if any(_status(rules[rule]) not in {"done", "exempt"} for rule in tier_rules):
             break
         met = tier
-    assert MANIFEST["quality_scale"] == met
+    assert MANIFEST.get("quality_scale", "") == met
     for rule, value in rules.items():
-        if isinstance(value, dict) and value["status"] == "exempt":
-            assert value.get("comment"), f"{rule} is exempt without a reason"
+        assert _status(value) in {"done", "exempt", "todo"}, rule
+        if _status(value) in {"exempt", "todo"}:
+            assert isinstance(value, dict), f"{rule} is {value} without a reason"
+            assert value.get("comment"), f"{rule} is {value['status']} without a reason"
+
+
+def test_readme_states_each_rule_as_the_quality_scale_does() -> None:
+    """The README's quality-scale section lists every rule once, with the status quality_scale.yaml gives it."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### Home Assistant's quality scale", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    listed = dict(re.findall(r"^\| `([a-z-]+)` \| (done|exempt|todo) \|", section, flags=re.MULTILINE))
+    assert listed == {rule: _status(value) for rule, value in _rules().items()}

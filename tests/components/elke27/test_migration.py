@@ -103,14 +103,14 @@ async def test_community_entry_loads_with_its_entity_ids(hass: HomeAssistant, pa
     await _set_up(hass, entry)
 
     assert entry.state is ConfigEntryState.LOADED
-    assert (entry.version, entry.minor_version, entry.unique_id) == (1, 2, PANEL_MAC)
+    assert (entry.version, entry.minor_version, entry.unique_id) == (1, 3, PANEL_MAC)
     assert list(panel.links) == [SERIAL]  # its link is reused: no second slot in the panel's table
     assert entry.data[CONF_CLIENT] == {"mn": "222", "sn": SERIAL, "fwver": "0.1", "hwver": "0.1", "osver": "0.1"}
     assert entry.data[CONF_LINKKEY] == panel.links[SERIAL].linkkey_hex
     assert entry.data[CONF_MAC] == PANEL_MAC
     assert entry.options == {}
     assert TEMPKEY not in json.dumps(entry.as_dict())
-    assert set(entry.data) == {"host", "port", "mac", "panel_name", "client", "linkkey", "linkhmac"}
+    assert set(entry.data) == {"host", "port", "mac", "client", "linkkey", "linkhmac"}
 
     registry = er.async_get(hass)
     for domain, _, entity_id, key in COMMUNITY_ENTITIES:
@@ -144,7 +144,7 @@ async def test_community_panel_silent_on_udp_retries_and_says_what_to_do(
     with patch.object(const, "DISCOVERY_PORT", panel.port + 1 if panel.port < 65535 else panel.port - 1):
         await _set_up(hass, entry)
         assert entry.state is ConfigEntryState.SETUP_RETRY
-        assert entry.minor_version == 2
+        assert entry.minor_version == 3
         assert CONF_MAC not in entry.data
         assert "integration_serial" not in entry.data  # already ours, minus the identity
         (issue,) = ir.async_get(hass).issues.values()
@@ -202,6 +202,7 @@ async def test_community_panel_found_to_be_set_up_already_when_it_answers(
     linked_entry.add_to_hass(hass)  # meanwhile the panel was added again with this integration
     assert not await hass.config_entries.async_reload(entry.entry_id)
     assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.error_reason_translation_key == "duplicate_panel"  # a setup error that says why
     (issue,) = ir.async_get(hass).issues.values()  # the identity is known now: only this one is left
     assert issue.translation_key == "community_duplicate"
     assert issue.translation_placeholders == {"name": "Old house entry", "other": PANEL_NAME}
@@ -271,11 +272,31 @@ async def test_our_own_entries_of_version_1_1_keep_their_data(
     old.add_to_hass(hass)
     await _set_up(hass, old)
     assert old.state is ConfigEntryState.LOADED
-    assert old.minor_version == 2
+    assert old.minor_version == 3
     assert dict(old.data) == dict(linked_entry.data)
 
 
-@pytest.mark.parametrize("minor", [3])
+async def test_entries_of_version_1_2_drop_the_panel_name_nothing_read(
+    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry
+) -> None:
+    """1.2 kept a copy of the panel's name that nothing read; 1.3 drops it and keeps everything else."""
+    old = MockConfigEntry(
+        domain=DOMAIN,
+        title=linked_entry.title,
+        unique_id=linked_entry.unique_id,
+        version=1,
+        minor_version=2,
+        data={**linked_entry.data, "panel_name": "Name the panel had at setup"},
+    )
+    old.add_to_hass(hass)
+    await _set_up(hass, old)
+    assert old.state is ConfigEntryState.LOADED
+    assert old.minor_version == 3
+    assert dict(old.data) == dict(linked_entry.data)
+    assert old.title == linked_entry.title
+
+
+@pytest.mark.parametrize("minor", [4])
 async def test_a_newer_minor_version_stays_readable(
     hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry, minor: int
 ) -> None:

@@ -84,4 +84,8 @@ async def test_issues_go_with_the_entry(
     panel.set_trouble("Low Battery")
     await wait_for(hass, lambda: _issue(hass, init_integration, "battery_low") is not None)
     assert await hass.config_entries.async_unload(init_integration.entry_id)
+    # Unloading (a reload, a restart) does not fix the battery: the notice stays ...
+    assert _issue(hass, init_integration, "battery_low") is not None
+    # ... until the entry itself goes.
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
     assert _issue(hass, init_integration, "battery_low") is None

@@ -21,7 +21,16 @@ from custom_components.elke27.e27.framing import build_frame
 from custom_components.elke27.e27.live import LiveModel
 from e27_emulator import EmulatorPanel
 
-from .conftest import ACCESS_CODE, PASSPHRASE, WAIT_TIMEOUT, panel_requests, state_of, wait_for
+from .conftest import (
+    ACCESS_CODE,
+    FAST_CLIENT,
+    PASSPHRASE,
+    WAIT_TIMEOUT,
+    client_options,
+    panel_requests,
+    state_of,
+    wait_for,
+)
 
 FRONT_DOOR = "binary_sensor.house_front_door"
 HOUSE = "alarm_control_panel.house"
@@ -62,7 +71,11 @@ async def test_unexpected_failure_at_setup_is_retried(
         await hass.async_block_till_done()
     assert linked_entry.state is ConfigEntryState.SETUP_RETRY  # not SETUP_ERROR: Home Assistant tries again
     closed.assert_awaited_once()
-    assert "RuntimeError: a bug" in caplog.text
+    # A defect is worth reporting: its traceback is logged as an error, not hidden at debug level.
+    (record,) = [record for record in caplog.records if "unexpected error while connecting" in record.getMessage()]
+    assert record.levelno == logging.ERROR
+    assert record.exc_info is not None
+    assert repr(record.exc_info[1]) == "RuntimeError('a bug')"
 
 
 async def test_wrong_link_key_starts_reauth_and_linking_again_brings_the_entities_back(
@@ -72,7 +85,7 @@ async def test_wrong_link_key_starts_reauth_and_linking_again_brings_the_entitie
     data = {**linked_entry.data, CONF_LINKKEY: "0f1e2d3c4b5a69788796a5b4c3d2e1f0"}
     linked_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(linked_entry, data=data)
-    with patch.dict("custom_components.elke27.coordinator.CLIENT_OPTIONS", LINK_CHECK):
+    with client_options(**(FAST_CLIENT | LINK_CHECK)):
         await hass.config_entries.async_setup(linked_entry.entry_id)
         await hass.async_block_till_done()
     assert linked_entry.state is ConfigEntryState.SETUP_ERROR

@@ -73,7 +73,7 @@ def test_every_placeholder_is_supplied() -> None:
     """Entity names with a {zone} placeholder are only used by entities that set it."""
     for platform, keys in STRINGS["entity"].items():
         for key, value in keys.items():
-            if "{zone}" in value["name"]:
+            if "{zone}" in value.get("name", ""):
                 source = (INTEGRATION / f"{platform}.py").read_text()
                 assert '"zone": zone_label(coordinator, zone)' in source, f"{platform}.{key} needs a zone placeholder"
 
@@ -129,7 +129,7 @@ def test_exception_placeholders_are_the_ones_the_code_supplies() -> None:
     supplied |= {"not_ready_zones": {"area", "zones"}, "bypass_failed": {"zones"}, "cannot_connect": {"name", "error"}}
     supplied |= {"link_refused": {"name"}, "not_our_entity": {"entity"}, "not_loaded": {"entity"}}
     supplied |= {"unexpected_error": {"name", "error"}, "refresh_failed": {"error"}}
-    supplied |= {"identity_unknown": {"name", "host"}}
+    supplied |= {"identity_unknown": {"name", "host"}, "duplicate_panel": {"name"}}
     for key, value in STRINGS["exceptions"].items():
         used = set(re.findall(r"{(\w+)}", value["message"]))
         assert used <= supplied.get(key, set()), f"{key} uses {used}"

@@ -112,7 +112,7 @@ async def test_bootstrap_large_panel(identity: ClientIdentity) -> None:
 @pytest.mark.parametrize(
     "option",
     [
-        {"block_fields_as_strings": True},  # old firmware (API.md §2.5)
+        {"block_fields_as_strings": True},  # old firmware (docs/api.md §2.5)
         {"block_size": 4},  # many small blocks
         {"outputs_block_size": 3},  # a paged bulk output status
         {"trouble_reply_plural": True},  # system.get_trouble answered as get_troubles

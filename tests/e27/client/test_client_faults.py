@@ -243,7 +243,7 @@ async def test_close_during_reconnect_stops_everything(client: E27Client, panel:
 async def test_missed_zone_broadcast_is_recovered_from_an_area_broadcast(
     client: E27Client, panel: EmulatorPanel, state: PanelState
 ) -> None:
-    """API.md §6: an area broadcast that changes nothing, or an area trouble, triggers a bulk zone re-read."""
+    """docs/api.md §6: an area broadcast that changes nothing, or an area trouble, triggers a bulk zone re-read."""
     state.zones[3].open = True  # changed behind the client's back: its broadcast was "lost"
     start = len(panel.received)
     await panel.broadcast({"area": {"get_status": {"area_id": 2, "Chime": False, "error_code": 0}}})

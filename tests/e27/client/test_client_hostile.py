@@ -133,7 +133,7 @@ async def test_an_unexpected_error_in_a_background_task_ends_the_session_and_rec
         await original(self, **kwargs)
 
     with patch.object(Bootstrap, "zones", zones_once_broken):
-        # An area broadcast that changes nothing makes the client re-read the zones (API.md §6).
+        # An area broadcast that changes nothing makes the client re-read the zones (docs/api.md §6).
         await panel.broadcast({"area": {"get_status": {"area_id": 2, "Chime": False, "error_code": 0}}})
         await recorder.wait_for(lambda: len(recorder.connection) >= 2)
     assert "unexpected ZeroDivisionError in a background task" in str(recorder.connection[0].error)
@@ -208,7 +208,7 @@ async def test_an_unexpected_error_at_connect_is_a_protocol_error(
 async def test_frames_of_every_length_are_read(
     panel: EmulatorPanel, state: PanelState, identity: ClientIdentity, credentials: LinkCredentials
 ) -> None:
-    """Our deframer has no reference quirk (PROTOCOL.md §4.4): every frame with LENGTH low byte == protocol byte."""
+    """Our deframer has no reference quirk (docs/protocol.md §4.4): every frame with LENGTH low byte == protocol byte."""
     panel.send_length_quirk_frames()
     client = make_client(panel, identity, credentials)
     try:

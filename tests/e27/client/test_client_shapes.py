@@ -1,4 +1,4 @@
-"""Shapes real panels send at bootstrap: busy reads, unpaged bitmask lists, odd table sizes (API.md §2.5, §7)."""
+"""Shapes real panels send at bootstrap: busy reads, unpaged bitmask lists, odd table sizes (docs/api.md §2.5, §7)."""
 
 from __future__ import annotations
 
