@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from unittest.mock import patch
 
 import pytest
 from homeassistant.const import ATTR_FRIENDLY_NAME, STATE_UNAVAILABLE, STATE_UNKNOWN
@@ -15,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.elke27.const import DOMAIN
 from e27_emulator import EmulatorPanel, PanelState
 
-from .conftest import PANEL_MAC, state_of, wait_for
+from .conftest import FAST_CLIENT, PANEL_MAC, client_options, state_of, wait_for
 
 FRONT_DOOR = "binary_sensor.house_front_door"
 DIMMER = "light.living_room_dimmer"
@@ -26,7 +25,7 @@ HUMIDITY = "sensor.hallway_thermostat_humidity"
 @pytest.fixture(autouse=True)
 def _quick_configuration_checks() -> Iterator[None]:
     """Check the panel's configuration checksums every 50 ms instead of every minute."""
-    with patch.dict("custom_components.elke27.coordinator.CLIENT_OPTIONS", {"config_check_interval": 0.05}):
+    with client_options(**FAST_CLIENT, config_check_interval=0.05):
         yield
 
 
@@ -170,7 +169,7 @@ async def test_a_thermostat_reading_that_appears_later_gets_its_sensor(
 
 @pytest.fixture
 def _no_configuration_checks() -> Iterator[None]:
-    with patch.dict("custom_components.elke27.coordinator.CLIENT_OPTIONS", {"config_check_interval": None}):
+    with client_options(**FAST_CLIENT, config_check_interval=None):
         yield
 
 
