@@ -145,20 +145,18 @@ async def _stop(process: asyncio.subprocess.Process | None) -> None:
 
 
 def log_entries(text: str) -> list[tuple[str, str]]:
-    """(first line, whole entry) per log record or Python warning, with its continuation lines.
+    """(first line, whole entry) per log record, Python warning or bare traceback, with its continuation lines.
 
-    The first line is "" for a Python warning and for any other line printed outside logging.
+    The first line is "" but for a log record. A traceback right after a log record is that record's.
     """
     entries: list[tuple[str, str]] = []
     for line in text.splitlines():
-        if LOG_ENTRY.match(line):
-            entries.append((line, line))
-        elif PYTHON_WARNING.match(line):
-            entries.append(("", line))
-        elif entries and (entries[-1][0] or PYTHON_WARNING.match(entries[-1][1])):
-            entries[-1] = (entries[-1][0], f"{entries[-1][1]}\n{line}")
+        record = LOG_ENTRY.match(line) is not None
+        own_traceback = line.startswith("Traceback") and bool(entries) and entries[-1][0] == entries[-1][1]
+        if record or PYTHON_WARNING.match(line) or (line.startswith("Traceback") and not own_traceback) or not entries:
+            entries.append((line if record else "", line))
         else:
-            entries.append(("", line))
+            entries[-1] = (entries[-1][0], f"{entries[-1][1]}\n{line}")
     return entries
 
 
