@@ -3,9 +3,11 @@
 Run through `scripts/smoke`, which prepares .venv-smoke (plain `homeassistant`, no test harness)
 first. This starts the emulated panel and Home Assistant (minimal configuration, no
 default_config) on a spare loopback address and free ports, creates a Home Assistant user through
-onboarding, adds the panel through the config-flow REST API, sets the "keep Away" option through
-the options-flow API (else the panel arms Stay when nobody leaves), arms an area away and disarms
-it through the service API and waits for the alarm panel entity to follow. It fails on any ERROR
+onboarding, adds the panel through the config-flow REST API, waits until every platform has
+entities and none is unavailable, sets the "keep Away" option through the options-flow API (else
+the panel arms Stay when nobody leaves), arms an area away and disarms it through the service API
+and waits for the alarm panel entity to follow. Home Assistant must stop by itself within
+STOP_TIMEOUT. It fails on any ERROR
 logged by either process (but the two Home Assistant logs when this machine has no ffmpeg or
 libturbojpeg, see MISSING_ON_THIS_MACHINE) and on any deprecation Home Assistant reports about
 this integration.
@@ -38,6 +40,7 @@ from demo_hass import http_settings
 ROOT: Final = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from custom_components.elke27 import PLATFORMS  # noqa: E402
 from custom_components.elke27.const import (  # noqa: E402
     CONF_ACCESS_CODE,
     CONF_KEEP_AWAY,
@@ -130,9 +133,10 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-async def _stop(process: asyncio.subprocess.Process | None) -> None:
+async def _stop(process: asyncio.subprocess.Process | None) -> bool:
+    """Terminate process, killing it after STOP_TIMEOUT; False if it had to be killed."""
     if process is None or process.returncode is not None:
-        return
+        return True
     with contextlib.suppress(ProcessLookupError):
         process.terminate()
     try:
@@ -142,6 +146,8 @@ async def _stop(process: asyncio.subprocess.Process | None) -> None:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         await process.wait()
+        return False
+    return True
 
 
 def log_entries(text: str) -> list[tuple[str, str]]:
@@ -199,6 +205,8 @@ class Smoke:
         self.hass: asyncio.subprocess.Process | None = None
         self.headers: dict[str, str] = {}
         self.entry_id = ""
+        self.entities = ""
+        """What the last look at the integration's entities found."""
         state = PanelState.load(PANEL, time_scale=TIME_SCALE)
         users = list(state.users.values())
         self.pin = str(next((user for user in users if user.master), users[0]).pin)
@@ -216,6 +224,10 @@ class Smoke:
         await self.start_hass()
         self.say(f"Home Assistant is running ({time.monotonic() - started:.0f} s since the start)")
         entity_id = await self.add_panel()
+        try:
+            await self.until("every platform has entities, none unavailable", self._entities_available, STEP_TIMEOUT)
+        finally:
+            self.say(self.entities)
         await self.wait_for_state(entity_id, "disarmed")
         await self.keep_away()
         await self.call("alarm_arm_away", entity_id)
@@ -228,6 +240,7 @@ class Smoke:
     def prepare(self) -> None:
         """A fresh config dir: configuration.yaml, the integration, where the HTTP server listens."""
         shutil.rmtree(ARTIFACTS, ignore_errors=True)
+        ARTIFACTS.mkdir(mode=0o700, parents=True)  # Home Assistant's tokens and the panel's link key
         (self.config / ".storage").mkdir(parents=True)
         (self.config / "configuration.yaml").write_text(CONFIGURATION)
         (self.config / "custom_components").symlink_to(ROOT / "custom_components", target_is_directory=True)
@@ -346,6 +359,22 @@ class Smoke:
             raise SmokeError(f"the options flow did not finish: {result}")
         self.say("option keep Away set")
 
+    async def _entities_available(self) -> bool:
+        """True once the integration has entities on every platform and none is unavailable."""
+        async with self.session.post(
+            f"{self.base}/api/template",
+            json={"template": f"{{{{ integration_entities('{DOMAIN}') | join(' ') }}}}"},
+            headers=self.headers,
+        ) as response:
+            if response.status != 200:
+                raise SmokeError(f"POST /api/template: {response.status} {await response.text()}")
+            entity_ids = (await response.text()).split()
+        states = {state["entity_id"]: state["state"] for state in await self.get("/api/states")}
+        platforms = {entity_id.partition(".")[0] for entity_id in entity_ids}
+        unavailable = [entity_id for entity_id in entity_ids if states.get(entity_id, "unavailable") == "unavailable"]
+        self.entities = f"{len(entity_ids)} entities on {len(platforms)} platforms, {len(unavailable)} unavailable"
+        return platforms >= set(PLATFORMS) and not unavailable
+
     async def _entry_loaded(self, entry_id: str) -> bool:
         entries = await self.get(f"/api/config/config_entries/entry?domain={DOMAIN}")
         state = next((entry["state"] for entry in entries if entry["entry_id"] == entry_id), None)
@@ -403,10 +432,11 @@ class Smoke:
                 raise SmokeError(f"POST {path}: {response.status} {await response.text()}")
             return await response.json()
 
-    async def shutdown(self) -> None:
-        """Home Assistant first (it closes its session to the panel), then the panel."""
-        await _stop(self.hass)
+    async def shutdown(self) -> str:
+        """Home Assistant first (it closes its session to the panel), then the panel; what went wrong."""
+        stopped = await _stop(self.hass)
         await _stop(self.panel)
+        return "" if stopped else f"Home Assistant did not stop within {STOP_TIMEOUT:.0f} s of SIGTERM"
 
     def check_logs(self) -> list[str]:
         """What the logs of both processes report that fails the run."""
@@ -428,15 +458,22 @@ async def main_async() -> int:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, run.cancel)
     failure = ""
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT)) as session:
-        smoke = Smoke(session)
+        try:
+            smoke = Smoke(session)
+        except SmokeError as err:
+            print(f"smoke: FAILED: {err}", file=sys.stderr, flush=True)
+            return 1
         try:
             await smoke.run()
         except SmokeError as err:
             failure = str(err)
         except (aiohttp.ClientError, TimeoutError) as err:
             failure = f"Home Assistant's API failed: {err!r}"
+        except asyncio.CancelledError:
+            failure = "stopped by a signal"
         finally:
-            await smoke.shutdown()
+            not_stopped = await smoke.shutdown()
+    failure = failure or not_stopped
     found = smoke.check_logs()
     for entry in found:
         print(f"smoke: logged: {entry}", file=sys.stderr)
