@@ -6,13 +6,13 @@ default_config) on a spare loopback address and free ports, creates a Home Assis
 onboarding, adds the panel through the config-flow REST API, waits until every platform has
 entities and none is unavailable, sets the "keep Away" option through the options-flow API (else
 the panel arms Stay when nobody leaves), arms an area away and disarms it through the service API
-and waits for the alarm panel entity to follow. Home Assistant must stop by itself within
-STOP_TIMEOUT. It fails on any ERROR
-logged by either process (but the two Home Assistant logs when this machine has no ffmpeg or
-libturbojpeg, see MISSING_ON_THIS_MACHINE) and on any deprecation Home Assistant reports about
-this integration.
-Everything it starts is stopped before it exits, also on failure. The config dir, logs included,
-is kept in artifacts/smoke until the next run.
+and waits for the alarm panel entity to follow; then Home Assistant must stop by itself within
+STOP_TIMEOUT.
+
+It fails on any ERROR logged by either process (but the two Home Assistant logs when this machine
+has no ffmpeg or libturbojpeg, see MISSING_ON_THIS_MACHINE) and on any deprecation Home Assistant
+or Python reports about this integration. Everything it starts is stopped before it exits, also on
+failure. The config dir and both logs are kept in artifacts/smoke until the next run.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from typing import Any, Final
 
 import aiohttp
 from demo_hass import http_settings
+from homeassistant.const import __version__ as HA_VERSION
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -450,9 +451,7 @@ class Smoke:
 async def main_async() -> int:
     """Run the smoke test; 0 when it passed."""
     started = time.monotonic()
-    from homeassistant.const import __version__  # noqa: PLC0415 - only the smoke venv has this release
-
-    print(f"smoke: Home Assistant {__version__}, Python {sys.version.split()[0]}", flush=True)
+    print(f"smoke: Home Assistant {HA_VERSION}, Python {sys.version.split()[0]}", flush=True)
     run = asyncio.current_task()
     assert run is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, run.cancel)
