@@ -1,8 +1,9 @@
-"""scripts/smoke reads both logs: what fails the smoke run and what does not."""
+"""scripts/smoke: what fails the smoke run and what does not; the README names the release it runs."""
 
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -89,3 +90,12 @@ def test_a_missing_system_program_is_excused_only_when_really_missing(
     monkeypatch.setattr(smoke.shutil, "which", lambda name: f"/usr/bin/{name}")
     monkeypatch.setattr(smoke.ctypes.util, "find_library", lambda name: f"lib{name}.so.0")
     assert len(smoke.findings(log)) == 2
+
+
+def test_the_readme_names_the_release_the_smoke_lane_runs() -> None:
+    """The release pinned in requirements_smoke.txt is the one the README says was smoke-tested."""
+    pinned = re.search(r"^homeassistant==(\S+)$", (SCRIPTS.parent / "requirements_smoke.txt").read_text(), re.M)
+    assert pinned is not None
+    readme = " ".join((SCRIPTS.parent / "README.md").read_text().split())
+    assert f"smoke-tested on {pinned[1]})" in readme
+    assert f"holds the newest release on PyPI ({pinned[1]})" in readme
