@@ -75,7 +75,9 @@ PYTHON_WARNING: Final = re.compile(r"^\S+:\d+: \w*Warning: ")
 # What counts as a deprecation about us (as tests/deprecations.py), plus Python's own warnings
 # (Home Assistant logs them as py.warnings; PYTHONWARNINGS below makes them visible).
 DEPRECATION_MARKERS: Final = ("will stop working", "deprecated", "deprecationwarning")
-OURS: Final = ("custom_components.elke27", "elke27")
+OURS: Final = re.compile(r"custom_components[./]elke27\b|(?<![\w/.-])elke27(?![\w/-])", re.IGNORECASE)
+"""Our modules (by name or file), or the integration by its domain; not a directory that happens to
+be called elke27 (a clone of this repository, the Python that scripts/provide-python caches)."""
 MISSING_ON_THIS_MACHINE: Final = {
     # Home Assistant's ffmpeg and camera integrations (set up at every start) log an ERROR when the
     # machine has no ffmpeg program or no libturbojpeg; the smoke lane installs no system packages.
@@ -185,7 +187,7 @@ def findings(text: str) -> list[str]:
     for first_line, entry in log_entries(text):
         lowered = entry.lower()
         deprecation = any(marker in lowered for marker in DEPRECATION_MARKERS)
-        if _fails(first_line) or lowered.startswith("traceback") or (deprecation and any(n in lowered for n in OURS)):
+        if _fails(first_line) or lowered.startswith("traceback") or (deprecation and OURS.search(entry)):
             found.append(entry)
     return found
 

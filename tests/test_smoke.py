@@ -70,6 +70,9 @@ def test_deprecations_fail_only_when_about_this_integration(smoke: ModuleType) -
         f"{HA} WARNING (SyncWorker_0) [homeassistant.loader] We found a custom integration elke27",
         "/v/site-packages/backoff/_async.py:11: DeprecationWarning: 'asyncio.iscoroutinefunction' is deprecated\n"
         "  if asyncio.iscoroutinefunction(coro_or_func):",
+        # Directories called elke27: a clone of this repository, the Python scripts/provide-python caches.
+        "/home/me/elke27/.venv-smoke/lib/python3.14/site-packages/backoff/_async.py:11: DeprecationWarning: x",
+        "/root/.cache/elke27/python/debian-python-3.14.10/usr/lib/python3.14/asyncio/events.py:9: DeprecationWarning: x",
     ]
     assert smoke.findings("\n".join(ours)) == ours
     assert smoke.findings("\n".join(theirs)) == []
