@@ -6,8 +6,8 @@ default_config) on a spare loopback address and free ports, creates a Home Assis
 onboarding, adds the panel through the config-flow REST API, waits until every platform has
 entities and none is unavailable, sets the "keep Away" option through the options-flow API (else
 the panel arms Stay when nobody leaves), arms an area away and disarms it through the service API
-and waits for the alarm panel entity to follow; then Home Assistant must stop by itself within
-STOP_TIMEOUT.
+and waits for the alarm panel entity to follow, reloads the entry and deletes it; then Home
+Assistant must stop by itself within STOP_TIMEOUT.
 
 It fails on any ERROR logged by either process (but the two Home Assistant logs when this machine
 has no ffmpeg or libturbojpeg, see MISSING_ON_THIS_MACHINE) and on any deprecation Home Assistant
@@ -239,6 +239,7 @@ class Smoke:
         await self.call("alarm_disarm", entity_id)
         await self.wait_for_state(entity_id, "disarmed")
         self.say(f"{entity_id} disarmed")
+        await self.reload_and_remove()
 
     def prepare(self) -> None:
         """A fresh config dir: configuration.yaml, the integration, where the HTTP server listens."""
@@ -361,6 +362,24 @@ class Smoke:
         if result["type"] != "create_entry":
             raise SmokeError(f"the options flow did not finish: {result}")
         self.say("option keep Away set")
+
+    async def reload_and_remove(self) -> None:
+        """Reload the entry (it must come back with its entities), then delete it (no restart needed)."""
+        path = f"/api/config/config_entries/entry/{self.entry_id}"
+        if (await self.post(f"{path}/reload", {}))["require_restart"]:
+            raise SmokeError("reloading the config entry asks for a restart")
+        await self.until("the config entry is loaded again", lambda: self._entry_loaded(self.entry_id), STEP_TIMEOUT)
+        await self.until("its entities are back", self._entities_available, STEP_TIMEOUT)
+        self.say(f"config entry reloaded: {self.entities}")
+        async with self.session.delete(f"{self.base}{path}", headers=self.headers) as response:
+            if response.status != 200:
+                raise SmokeError(f"DELETE {path}: {response.status} {await response.text()}")
+            if (await response.json())["require_restart"]:
+                raise SmokeError("deleting the config entry asks for a restart")
+        entries = await self.get(f"/api/config/config_entries/entry?domain={DOMAIN}")
+        if entries:
+            raise SmokeError(f"the config entry is still there after its deletion: {entries}")
+        self.say("config entry deleted")
 
     async def _entities_available(self) -> bool:
         """True once the integration has entities on every platform and none is unavailable."""
