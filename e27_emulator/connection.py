@@ -7,19 +7,17 @@ import contextlib
 import hmac
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from custom_components.elke27.e27 import const, crypto, framing, messages
 from custom_components.elke27.e27.errors import E27FramingError, E27MessageError, E27ProtocolError
 
-from .faults import corrupt_frame, outgoing_payload
-from .handler import JsonObject, PanelSession, keepalive_reply, request_route
-
-if TYPE_CHECKING:
-    from .server import EmulatorPanel
+from .faults import Faults, corrupt_frame, outgoing_payload
+from .handler import JsonObject, PanelSession, RequestHandler, keepalive_reply, request_route
+from .links import Link
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -44,10 +42,46 @@ class Phase(StrEnum):
     CLOSED = "closed"
 
 
+class PanelIdentity(Protocol):
+    """The part of the panel's configuration a connection reads."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def access_code(self) -> str: ...
+    @property
+    def passphrase(self) -> str: ...
+
+
+class ConnectionPanel(Protocol):
+    """What a connection needs of the panel that accepted it (the server's EmulatorPanel).
+
+    Described here rather than imported, so that this module does not depend on the server.
+    """
+
+    @property
+    def config(self) -> PanelIdentity: ...
+    @property
+    def faults(self) -> Faults: ...
+    @property
+    def links(self) -> Mapping[str, Link]: ...
+    @property
+    def handler(self) -> RequestHandler: ...
+    def _connection_closed(self, connection: PanelConnection) -> None: ...
+    def _record(self, session: PanelSession | None, request: JsonObject) -> None: ...
+    def _link(self, sn: str) -> Link | None: ...
+    def _hello_refusal(self, sn: str) -> str | None: ...
+    def _new_session_id(self) -> int: ...
+    def _session_online(self, connection: PanelConnection) -> None: ...
+    def _frame_error(self) -> None: ...
+    def _in_flight(self, count: int) -> None: ...
+    def _authenticate(self, session: PanelSession, request: JsonObject) -> JsonObject: ...
+
+
 class PanelConnection:
     """The panel's side of one TCP connection."""
 
-    def __init__(self, panel: EmulatorPanel, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, panel: ConnectionPanel, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._panel = panel
         self._name = panel.config.name
         self._reader = reader
