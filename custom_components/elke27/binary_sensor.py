@@ -15,13 +15,12 @@ from homeassistant.components.binary_sensor import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import KEY_ZONE_LOW_BATTERY
 from .coordinator import PANEL, ElementKey, Elke27ConfigEntry, Elke27Coordinator
 from .e27 import Panel, Zone, ZoneKind
-from .entity import Elke27Entity, area_device, async_add_wireless_zone_entities, panel_device, zone_label
+from .entity import Elke27Entity, area_device, async_add_wireless_zone_entities, panel_device, zone_device
 from .troubles import TroubleKind, area_trouble_texts, panel_trouble_kind, trouble_texts
 
 PARALLEL_UPDATES = 0
@@ -130,13 +129,6 @@ def _zones_of(panel: Panel, area_id: int) -> list[ElementKey]:
     return [("zone", zone.id) for zone in panel.zones.values() if zone.area_id == area_id]
 
 
-def zone_device(coordinator: Elke27Coordinator, zone: Zone) -> DeviceInfo:
-    """Zones live on their area's device (or the panel's, for a zone without a known area)."""
-    if zone.area_id is not None and zone.area_id in coordinator.data.areas:
-        return area_device(coordinator, zone.area_id)
-    return panel_device(coordinator)
-
-
 async def async_setup_entry(
     hass: HomeAssistant, entry: Elke27ConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
@@ -156,9 +148,10 @@ async def async_setup_entry(
 
 
 class ZoneSensor(Elke27Entity, BinarySensorEntity):
-    """A zone: on while it is violated (open, motion, smoke, …)."""
+    """A zone: on while it is violated (open, motion, smoke, …); the main entity of the zone's device."""
 
     element_kind = "zone"
+    _attr_name = None
 
     def __init__(self, coordinator: Elke27Coordinator, zone: Zone) -> None:
         """Name and class come from the panel's zone configuration."""
@@ -166,9 +159,6 @@ class ZoneSensor(Elke27Entity, BinarySensorEntity):
         self._power = _is_power_supervision(zone)
         if _is_doorbell(zone):
             self._attr_translation_key = "doorbell"  # its icon; binary sensors have no doorbell class
-            self._attr_translation_placeholders = {"zone": zone_label(coordinator, zone)}
-        else:
-            self._attr_name = zone_label(coordinator, zone)
         self._attr_device_class = BinarySensorDeviceClass.POWER if self._power else _ZONE_CLASSES.get(zone.kind)
 
     @property
@@ -195,9 +185,8 @@ class ZoneDiagnosticSensor(Elke27Entity, BinarySensorEntity):
     entity_description: ZoneSensorDescription
 
     def __init__(self, coordinator: Elke27Coordinator, description: ZoneSensorDescription, zone: Zone) -> None:
-        """Attach to the zone's device, named after the zone."""
+        """On the zone's device."""
         super().__init__(coordinator, description, zone.id, zone_device(coordinator, zone))
-        self._attr_translation_placeholders = {"zone": zone_label(coordinator, zone)}
 
     @property
     def is_on(self) -> bool | None:

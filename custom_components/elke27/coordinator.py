@@ -343,6 +343,7 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         ids = {(DOMAIN, self.mac)}
         ids |= {(DOMAIN, f"{self.mac}_area_{area_id}") for area_id in panel.areas}
         for kind, elements in (
+            ("zone", panel.zones),
             ("light", panel.lights),
             ("lock", panel.locks),
             ("barrier", panel.barriers),

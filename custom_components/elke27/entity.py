@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from homeassistant.core import callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -17,6 +18,8 @@ from .e27 import Area, E27Client, Panel, Zone
 
 MANUFACTURER = "Elk Products"
 MODEL = "E27"
+ZONE_MODEL = "Zone"
+WIRELESS_ZONE_MODEL = "Wireless zone"
 
 
 def panel_device(coordinator: Elke27Coordinator) -> DeviceInfo:
@@ -50,6 +53,38 @@ def area_device(coordinator: Elke27Coordinator, area_id: int) -> DeviceInfo:
     """The device of an area: its alarm panel, chime and zones live there."""
     area = coordinator.data.areas[area_id]
     return sub_device(coordinator, "area", area_id, area.name, "Alarm area")
+
+
+def zone_device_identifier(coordinator: Elke27Coordinator, zone_id: int) -> tuple[str, str]:
+    """The device registry identifier of one zone's device."""
+    return DOMAIN, f"{coordinator.mac}_zone_{zone_id}"
+
+
+def zone_device(coordinator: Elke27Coordinator, zone: Zone) -> DeviceInfo:
+    """The zone's own device (its sensor), connected via its area's device (the panel's, without a known area).
+
+    Every zone is a device: a door contact or a motion detector is a thing of its own, wired or
+    not. Its sensor, bypass switch and trouble live there; a wireless zone adds its battery and
+    signal, so the battery page names the sensor. Named with its area ("Garage Motion"): the
+    device list is flat, and the zone's entity ids stay those it had on the area's device.
+    """
+    area = coordinator.data.areas.get(zone.area_id) if zone.area_id is not None else None
+    if area is not None:
+        registry = dr.async_get(coordinator.hass)
+        parent = registry.async_get_or_create(
+            config_entry_id=coordinator.config_entry.entry_id, **area_device(coordinator, area.id)
+        ).id
+        name = f"{area.name} {zone_label(coordinator, zone)}"
+    else:
+        assert coordinator.panel_device_id is not None, "setup registers the panel device before the platforms"
+        parent, name = coordinator.panel_device_id, zone.name
+    return DeviceInfo(
+        identifiers={zone_device_identifier(coordinator, zone.id)},
+        manufacturer=MANUFACTURER,
+        model=WIRELESS_ZONE_MODEL if zone.wireless else ZONE_MODEL,
+        name=name,
+        via_device_id=parent,
+    )
 
 
 class Elke27Entity(CoordinatorEntity[Elke27Coordinator]):

@@ -16,11 +16,10 @@ from homeassistant.const import PERCENTAGE, SIGNAL_STRENGTH_DECIBELS_MILLIWATT, 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .binary_sensor import zone_device
 from .const import KEY_ZONE_SIGNAL
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
 from .e27 import AlarmType, Area, Thermostat, Zone
-from .entity import Elke27Entity, area_device, async_add_wireless_zone_entities, sub_device, zone_label
+from .entity import Elke27Entity, area_device, async_add_wireless_zone_entities, sub_device, zone_device
 from .texts import cause_text
 
 PARALLEL_UPDATES = 0
@@ -116,9 +115,8 @@ class ZoneSignalSensor(Elke27Entity, SensorEntity):
     element_kind = "zone"
 
     def __init__(self, coordinator: Elke27Coordinator, zone: Zone) -> None:
-        """Named after the zone."""
+        """On the zone's device."""
         super().__init__(coordinator, ZONE_SIGNAL, zone.id, zone_device(coordinator, zone))
-        self._attr_translation_placeholders = {"zone": zone_label(coordinator, zone)}
 
     @property
     def native_value(self) -> int | None:
