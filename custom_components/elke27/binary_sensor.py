@@ -24,6 +24,7 @@ from .entity import Elke27Entity, area_device, async_add_wireless_zone_entities,
 from .troubles import TroubleKind, area_trouble_texts, panel_trouble_kind, trouble_texts
 
 PARALLEL_UPDATES = 0
+BYPASSED_ICON = "mdi:shield-off-outline"
 
 _ZONE_CLASSES = {
     ZoneKind.DOOR: BinarySensorDeviceClass.DOOR,
@@ -170,6 +171,14 @@ class ZoneSensor(Elke27Entity, BinarySensorEntity):
     def is_on(self) -> bool:
         """True while the zone is violated; a power supervision zone is on while power is present."""
         return not self.zone.violated if self._power else self.zone.violated
+
+    @property
+    def icon(self) -> str | None:
+        """A bypassed zone says so on its tile; otherwise its device class's icon.
+
+        Icon translations follow the state only, and being bypassed is not the zone's state.
+        """
+        return BYPASSED_ICON if self.zone.bypassed else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Switches: panel outputs and each area's chime."""
+"""Switches: panel outputs, each area's chime and each bypassable zone's bypass."""
 
 from __future__ import annotations
 
@@ -9,23 +9,27 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .bypass import async_bypass_zone, bypassable
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
-from .entity import Elke27Entity, area_device, panel_device
+from .e27 import Zone
+from .entity import Elke27Entity, area_device, panel_device, zone_device
 from .helpers import panel_action
 
 PARALLEL_UPDATES = 1
 
 OUTPUT = SwitchEntityDescription(key="output", translation_key="output")
 CHIME = SwitchEntityDescription(key="chime", translation_key="chime", entity_category=EntityCategory.CONFIG)
+ZONE_BYPASS = SwitchEntityDescription(key="zone_bypass", translation_key="zone_bypass")
 
 
 async def async_setup_entry(
     hass: HomeAssistant, entry: Elke27ConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add a switch for every output and a chime switch for every area."""
+    """Add a switch for every output, a chime switch for every area, a bypass switch for every bypassable zone."""
     coordinator = entry.runtime_data
     entities: list[SwitchEntity] = [OutputSwitch(coordinator, output_id) for output_id in coordinator.data.outputs]
     entities += [ChimeSwitch(coordinator, area_id) for area_id in coordinator.data.areas]
+    entities += [ZoneBypassSwitch(coordinator, zone) for zone in coordinator.data.zones.values() if bypassable(zone)]
     async_add_entities(entities)
 
 
@@ -78,3 +82,31 @@ class ChimeSwitch(Elke27Entity, SwitchEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn chime off."""
         await self.client.async_set_chime(self.element_id, False)
+
+
+class ZoneBypassSwitch(Elke27Entity, SwitchEntity):
+    """A zone's bypass; sent with the default code of the zone's area's alarm panel."""
+
+    element_kind = "zone"
+
+    def __init__(self, coordinator: Elke27Coordinator, zone: Zone) -> None:
+        """On the zone's device."""
+        super().__init__(coordinator, ZONE_BYPASS, zone.id, zone_device(coordinator, zone))
+
+    @property
+    def zone(self) -> Zone:
+        """The zone's current state."""
+        return self.coordinator.data.zones[self.element_id]
+
+    @property
+    def is_on(self) -> bool:
+        """True while the zone is bypassed."""
+        return self.zone.bypassed
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Bypass the zone."""
+        await async_bypass_zone(self.hass, self.coordinator, self.zone, True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Remove the zone's bypass."""
+        await async_bypass_zone(self.hass, self.coordinator, self.zone, False)
