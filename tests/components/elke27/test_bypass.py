@@ -109,7 +109,12 @@ async def test_bypassed_at_the_panel_shows_on_the_switch(
     ids=["switch", "bypass-open-zones", "clear-bypasses"],
 )
 async def test_without_a_default_code_the_error_says_how_to_set_one(
-    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry, service: str, entity_id: str, data: str
+    hass: HomeAssistant,
+    panel: EmulatorPanel,
+    init_integration: MockConfigEntry,
+    service: str,
+    entity_id: str,
+    data: str,
 ) -> None:
     panel.open_zone(3)
     await wait_for(hass, lambda: state_of(hass, WINDOW) == STATE_ON)
@@ -217,7 +222,10 @@ async def test_clear_bypasses_while_armed_is_refused(
     await wait_for(hass, lambda: state_of(hass, WINDOW) == STATE_ON)
     await _press(hass, BYPASS_OPEN)
     await hass.services.async_call(
-        DOMAIN, "arm", {"entity_id": HOUSE, "mode": "stay", "code": MASTER_PIN, "exit_delay_cancel": True}, blocking=True
+        DOMAIN,
+        "arm",
+        {"entity_id": HOUSE, "mode": "stay", "code": MASTER_PIN, "exit_delay_cancel": True},
+        blocking=True,
     )
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_CUSTOM_BYPASS)
     with pytest.raises(HomeAssistantError):
