@@ -8,8 +8,8 @@ keeps in the entity registry, as it does for arming and disarming with that code
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
 
 from homeassistant.components.alarm_control_panel import DOMAIN as ALARM_DOMAIN
 from homeassistant.core import HomeAssistant
@@ -62,7 +62,8 @@ def area_default_code(hass: HomeAssistant, coordinator: Elke27Coordinator, area_
         registry.async_get_entity_id(ALARM_DOMAIN, DOMAIN, coordinator.unique_id("area", area.id)) if area else None
     )
     entry = registry.async_get(entity_id) if entity_id else None
-    code = entry.options.get(ALARM_DOMAIN, {}).get(OPTION_DEFAULT_CODE) if entry else None
+    options: Mapping[str, Any] = entry.options.get(ALARM_DOMAIN) or {} if entry else {}
+    code = options.get(OPTION_DEFAULT_CODE)
     if not code:
         raise ServiceValidationError(
             translation_domain=DOMAIN,

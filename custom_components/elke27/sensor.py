@@ -1,9 +1,10 @@
-"""Sensors: thermostat humidity and battery, wireless zone signal, an area's alarm type and alarm cause."""
+"""Sensors: thermostat humidity and battery, wireless zone signal; per area alarm type, cause, last alarm, delay end."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -13,9 +14,12 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import PERCENTAGE, SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
+from homeassistant.util import dt as dt_util
 
+from .area_events import AreaEvent, AreaEventType
 from .const import KEY_ZONE_SIGNAL
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
 from .e27 import AlarmType, Area, Thermostat, Zone
@@ -70,6 +74,16 @@ ALARM_TYPE = SensorEntityDescription(
     options=[NO_ALARM, *(kind.lower() for kind in AlarmType)],
 )
 
+DELAY_ENDS = SensorEntityDescription(
+    key="delay_ends", translation_key="delay_ends", device_class=SensorDeviceClass.TIMESTAMP
+)
+LAST_ALARM = SensorEntityDescription(
+    key="last_alarm",
+    translation_key="last_alarm",
+    device_class=SensorDeviceClass.ENUM,
+    options=[NO_ALARM, *(kind.lower() for kind in AlarmType)],
+)
+
 
 async def async_setup_entry(
     hass: HomeAssistant, entry: Elke27ConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
@@ -85,6 +99,8 @@ async def async_setup_entry(
     ]
     entities += [AlarmCauseSensor(coordinator, area_id) for area_id in panel.areas]
     entities += [AlarmTypeSensor(coordinator, area_id) for area_id in panel.areas]
+    entities += [DelayEndsSensor(coordinator, area_id) for area_id in panel.areas]
+    entities += [LastAlarmSensor(coordinator, area_id) for area_id in panel.areas]
     async_add_entities(entities)
     async_add_wireless_zone_entities(entry, async_add_entities, lambda zone: [ZoneSignalSensor(coordinator, zone)])
 
@@ -181,4 +197,83 @@ class AlarmTypeSensor(Elke27Entity, SensorEntity):
         return {
             "alarms": [kind.lower() for kind in area.alarm_types],
             "memory": [kind.lower() for kind in area.alarm_memory],
+        }
+
+
+class DelayEndsSensor(Elke27Entity, SensorEntity):
+    """When the area's running exit or entry delay ends ("in 25 s"); unknown while none runs.
+
+    The end is worked out once when the delay starts, so the ticks of a delay do not move it.
+    """
+
+    element_kind = "area"
+
+    def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
+        """On the area's device."""
+        super().__init__(coordinator, DELAY_ENDS, area_id, area_device(coordinator, area_id))
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The end of the running delay."""
+        return self.coordinator.areas.delay_ends_at(self.element_id)
+
+
+class LastAlarmSensor(Elke27Entity, SensorEntity, RestoreEntity):
+    """The kind of the area's last alarm, with when it started and its zone; "none" until the first one.
+
+    Unlike the alarm cause it outlives the panel's alarm memory (cleared at the next arming)
+    and a restart. An alarm found at startup (active, or in the panel's memory) that this
+    sensor has not seen counts too, with its start time unknown.
+    """
+
+    element_kind = "area"
+    _unrecorded_attributes = frozenset({"zone_id"})
+
+    def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
+        """On the area's device; no alarm known yet."""
+        super().__init__(coordinator, LAST_ALARM, area_id, area_device(coordinator, area_id))
+        self._attr_native_value = NO_ALARM
+        self._started: datetime | None = None
+        self._zone: str | None = None
+        self._zone_id: int | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Take the last alarm from before the restart, then follow the area's alarm events."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None and last.state in (LAST_ALARM.options or ()):
+            self._attr_native_value = last.state
+            started = last.attributes.get("started")
+            self._started = dt_util.parse_datetime(started) if isinstance(started, str) else None
+            zone = last.attributes.get("zone")
+            self._zone = zone if isinstance(zone, str) else None
+            zone_id = last.attributes.get("zone_id")
+            self._zone_id = zone_id if isinstance(zone_id, int) else None
+        cause = self.coordinator.areas.cause(self.element_id)
+        if self._attr_native_value == NO_ALARM and cause is not None:
+            zone = self.coordinator.data.zones.get(cause.zone_id) if cause.zone_id is not None else None
+            self._remember(cause.alarm_type.lower(), None, zone.name if zone else None, cause.zone_id)
+        self.async_on_remove(self.coordinator.async_add_area_listener(self.element_id, self._async_area_event))
+
+    def watched_elements(self) -> tuple[()]:
+        """None: it changes with the area's alarm events only."""
+        return ()
+
+    def _remember(self, kind: str, started: datetime | None, zone: str | None, zone_id: int | None) -> None:
+        self._attr_native_value = kind
+        self._started, self._zone, self._zone_id = started, zone, zone_id
+
+    @callback
+    def _async_area_event(self, event: AreaEvent) -> None:
+        if event.type is AreaEventType.ALARM:
+            data = event.data
+            self._remember(data["alarm_type"], dt_util.utcnow(), data.get("zone"), data.get("zone_id"))
+            self.async_write_ha_state()
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """When the alarm started (None if unknown) and its zone."""
+        return {
+            "started": self._started.isoformat() if self._started else None,
+            "zone": self._zone,
+            "zone_id": self._zone_id,
         }

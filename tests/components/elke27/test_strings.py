@@ -73,7 +73,7 @@ def test_every_placeholder_is_supplied() -> None:
     """Entity names with a {zone} placeholder are only used by entities that set it."""
     for platform, keys in STRINGS["entity"].items():
         for key, value in keys.items():
-            if "{zone}" in value["name"]:
+            if "{zone}" in value.get("name", ""):
                 source = (INTEGRATION / f"{platform}.py").read_text()
                 assert '"zone": zone_label(coordinator, zone)' in source, f"{platform}.{key} needs a zone placeholder"
 
