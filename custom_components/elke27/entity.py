@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import ClassVar
 
 from homeassistant.core import callback
@@ -133,6 +133,31 @@ class Elke27Entity(CoordinatorEntity[Elke27Coordinator]):
         """The client (present whenever entities exist)."""
         assert self.coordinator.client is not None
         return self.coordinator.client
+
+
+class Elke27ShownEntity(Elke27Entity):
+    """An entity written on a pushed change only when what it shows changed.
+
+    For entities that follow elements whose other fields change often (a zone opens and
+    closes all day; its bypass and trouble rarely change).
+    """
+
+    _shown: Hashable = None
+
+    def shown(self) -> Hashable:
+        """What the entity shows (state and attributes), to compare."""
+        raise NotImplementedError
+
+    async def async_added_to_hass(self) -> None:
+        """Remember what is shown first."""
+        await super().async_added_to_hass()
+        self._shown = self.shown()
+
+    @callback
+    def _async_element_changed(self) -> None:
+        if (shown := self.shown()) != self._shown:
+            self._shown = shown
+            self.async_write_ha_state()
 
 
 def alarm_cause(panel: Panel, area: Area) -> str | None:

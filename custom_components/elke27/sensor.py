@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,16 +15,26 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import PERCENTAGE, SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.util import dt as dt_util
 
 from .area_events import AreaEvent, AreaEventType
 from .const import KEY_ZONE_SIGNAL
-from .coordinator import Elke27ConfigEntry, Elke27Coordinator
-from .e27 import AlarmType, Area, Thermostat, Zone
-from .entity import Elke27Entity, area_device, async_add_wireless_zone_entities, sub_device, zone_device
+from .coordinator import PANEL, ElementKey, Elke27ConfigEntry, Elke27Coordinator
+from .e27 import AlarmType, Area, Panel, Thermostat, Zone
+from .entity import (
+    Elke27Entity,
+    Elke27ShownEntity,
+    area_device,
+    async_add_wireless_zone_entities,
+    panel_device,
+    sub_device,
+    zone_device,
+)
 from .texts import cause_text
+from .troubles import TroubleKind, area_trouble_kind, panel_trouble_kind
 
 PARALLEL_UPDATES = 0
 
@@ -85,6 +95,86 @@ LAST_ALARM = SensorEntityDescription(
 )
 
 
+# Trouble types: language-independent states the frontend translates. "other" is a trouble
+# the integration does not recognise (the panel's words are in the binary trouble sensors'
+# attributes), "multiple" more than one type at once (listed in the `troubles` attribute).
+NO_TROUBLE = "none"
+OTHER_TROUBLE = "other"
+MULTIPLE_TROUBLES = "multiple"
+ZONE_TROUBLE_TYPES = ("trouble", "tamper", "low_battery")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TroubleTypeDescription(SensorEntityDescription):
+    """The type of trouble of the panel, an area or a zone: its device, its troubles, the elements they follow."""
+
+    device_fn: Callable[[Elke27Coordinator, int], DeviceInfo]
+    troubles_fn: Callable[[Panel, int], list[str]]
+    watch_fn: Callable[[Panel, int], Iterable[ElementKey]]
+
+
+def _panel_troubles(panel: Panel, _: int) -> list[str]:
+    kinds = [str(panel_trouble_kind(text) or OTHER_TROUBLE) for text in panel.troubles]
+    return kinds + [OTHER_TROUBLE] * bool(panel.trouble_modules and not kinds)
+
+
+def _area_troubles(panel: Panel, area_id: int) -> list[str]:
+    zones = [zone for zone in panel.zones.values() if zone.area_id == area_id]
+    return [str(area_trouble_kind(text, zones) or OTHER_TROUBLE) for text in panel.areas[area_id].troubles]
+
+
+def _zone_troubles(panel: Panel, zone_id: int) -> list[str]:
+    zone = panel.zones[zone_id]
+    return [
+        kind for kind, on in zip(ZONE_TROUBLE_TYPES, (zone.trouble, zone.tamper, zone.low_battery), strict=True) if on
+    ]
+
+
+def _area_elements(panel: Panel, area_id: int) -> Iterable[ElementKey]:
+    """An area's troubles and its zones (a battery trouble is a zone's when one of them reports it)."""
+    return [("area", area_id), *(("zone", zone.id) for zone in panel.zones.values() if zone.area_id == area_id)]
+
+
+def _trouble_options(kinds: Iterable[str]) -> list[str]:
+    return [NO_TROUBLE, *kinds, OTHER_TROUBLE, MULTIPLE_TROUBLES]
+
+
+PANEL_TROUBLE_TYPE = TroubleTypeDescription(
+    key="trouble_type",
+    translation_key="trouble_type",
+    device_class=SensorDeviceClass.ENUM,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    options=_trouble_options(
+        kind
+        for kind in TroubleKind
+        if kind not in {TroubleKind.ZONE_TROUBLE, TroubleKind.ZONE_TAMPER, TroubleKind.ZONE_LOW_BATTERY}
+    ),
+    device_fn=lambda coordinator, _: panel_device(coordinator),
+    troubles_fn=_panel_troubles,
+    watch_fn=lambda panel, _: (PANEL,),
+)
+AREA_TROUBLE_TYPE = TroubleTypeDescription(
+    key="area_trouble_type",
+    translation_key="area_trouble_type",
+    device_class=SensorDeviceClass.ENUM,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    options=_trouble_options(TroubleKind),
+    device_fn=area_device,
+    troubles_fn=_area_troubles,
+    watch_fn=_area_elements,
+)
+ZONE_TROUBLE_TYPE = TroubleTypeDescription(
+    key="zone_trouble_type",
+    translation_key="zone_trouble_type",
+    device_class=SensorDeviceClass.ENUM,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    options=[NO_TROUBLE, *ZONE_TROUBLE_TYPES, MULTIPLE_TROUBLES],
+    device_fn=lambda coordinator, zone_id: zone_device(coordinator, coordinator.data.zones[zone_id]),
+    troubles_fn=_zone_troubles,
+    watch_fn=lambda panel, zone_id: (("zone", zone_id),),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant, entry: Elke27ConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
@@ -101,6 +191,9 @@ async def async_setup_entry(
     entities += [AlarmTypeSensor(coordinator, area_id) for area_id in panel.areas]
     entities += [DelayEndsSensor(coordinator, area_id) for area_id in panel.areas]
     entities += [LastAlarmSensor(coordinator, area_id) for area_id in panel.areas]
+    entities.append(TroubleTypeSensor(coordinator, PANEL_TROUBLE_TYPE, 0))
+    entities += [TroubleTypeSensor(coordinator, AREA_TROUBLE_TYPE, area_id) for area_id in panel.areas]
+    entities += [TroubleTypeSensor(coordinator, ZONE_TROUBLE_TYPE, zone_id) for zone_id in panel.zones]
     async_add_entities(entities)
     async_add_wireless_zone_entities(entry, async_add_entities, lambda zone: [ZoneSignalSensor(coordinator, zone)])
 
@@ -200,7 +293,7 @@ class AlarmTypeSensor(Elke27Entity, SensorEntity):
         }
 
 
-class DelayEndsSensor(Elke27Entity, SensorEntity):
+class DelayEndsSensor(Elke27ShownEntity, SensorEntity):
     """When the area's running exit or entry delay ends ("in 25 s"); unknown while none runs.
 
     The end is worked out once when the delay starts, so the ticks of a delay do not move it.
@@ -216,6 +309,10 @@ class DelayEndsSensor(Elke27Entity, SensorEntity):
     def native_value(self) -> datetime | None:
         """The end of the running delay."""
         return self.coordinator.areas.delay_ends_at(self.element_id)
+
+    def shown(self) -> datetime | None:
+        """The end of the running delay."""
+        return self.native_value
 
 
 class LastAlarmSensor(Elke27Entity, SensorEntity, RestoreEntity):
@@ -277,3 +374,38 @@ class LastAlarmSensor(Elke27Entity, SensorEntity, RestoreEntity):
             "zone": self._zone,
             "zone_id": self._zone_id,
         }
+
+
+class TroubleTypeSensor(Elke27ShownEntity, SensorEntity):
+    """What the trouble of the panel, an area or a zone is, on its device: none, one type, or multiple."""
+
+    entity_description: TroubleTypeDescription
+
+    def __init__(self, coordinator: Elke27Coordinator, description: TroubleTypeDescription, element_id: int) -> None:
+        """On the element's device."""
+        super().__init__(coordinator, description, element_id, description.device_fn(coordinator, element_id))
+
+    def watched_elements(self) -> Iterable[ElementKey]:
+        """The element, and for an area its zones."""
+        return self.entity_description.watch_fn(self.coordinator.data, self.element_id)
+
+    def shown(self) -> tuple[str, ...]:
+        """The types of trouble."""
+        return tuple(self._troubles)
+
+    @property
+    def _troubles(self) -> list[str]:
+        return list(dict.fromkeys(self.entity_description.troubles_fn(self.coordinator.data, self.element_id)))
+
+    @property
+    def native_value(self) -> str:
+        """The one type of trouble, "none", or "multiple"."""
+        troubles = self._troubles
+        if not troubles:
+            return NO_TROUBLE
+        return troubles[0] if len(troubles) == 1 else MULTIPLE_TROUBLES
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Every type of trouble at once (the same words as the states)."""
+        return {"troubles": self._troubles}

@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .bypass import async_bypass_zone, bypassable
 from .coordinator import Elke27ConfigEntry, Elke27Coordinator
 from .e27 import Zone
-from .entity import Elke27Entity, area_device, panel_device, zone_device
+from .entity import Elke27Entity, Elke27ShownEntity, area_device, panel_device, zone_device
 from .helpers import panel_action
 
 PARALLEL_UPDATES = 1
@@ -84,8 +84,8 @@ class ChimeSwitch(Elke27Entity, SwitchEntity):
         await self.client.async_set_chime(self.element_id, False)
 
 
-class ZoneBypassSwitch(Elke27Entity, SwitchEntity):
-    """A zone's bypass; sent with the default code of the zone's area's alarm panel."""
+class ZoneBypassSwitch(Elke27ShownEntity, SwitchEntity):
+    """A zone's bypass; sent with the default code of the zone's area's alarm panel; written when it changes."""
 
     element_kind = "zone"
 
@@ -102,6 +102,10 @@ class ZoneBypassSwitch(Elke27Entity, SwitchEntity):
     def is_on(self) -> bool:
         """True while the zone is bypassed."""
         return self.zone.bypassed
+
+    def shown(self) -> bool:
+        """Whether the zone is bypassed."""
+        return self.is_on
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Bypass the zone."""

@@ -96,9 +96,19 @@ async def test_zone_entities_on_the_area_device_move_to_their_zone_devices(
             config_entry=linked_entry,
             device_id=area.id,
         )
+    entities.async_get_or_create(
+        "binary_sensor",
+        DOMAIN,
+        f"{PANEL_MAC}_zone_trouble_18",
+        suggested_object_id="garage_motion_trouble",
+        config_entry=linked_entry,
+        device_id=area.id,
+        disabled_by=er.RegistryEntryDisabler.INTEGRATION,
+    )
     assert await hass.config_entries.async_setup(linked_entry.entry_id)
     await hass.async_block_till_done()
-    await wait_for(hass, lambda: entities.async_get(GARAGE_MOTION_BATTERY).device_id != area.id)
+    moved = (GARAGE_MOTION_BATTERY, GARAGE_MOTION_SIGNAL)  # added once the radio details are in
+    await wait_for(hass, lambda: all(entities.async_get(entity_id).device_id != area.id for entity_id in moved))
 
     motion = _device_of(hass, GARAGE_MOTION)
     assert motion.identifiers == {(DOMAIN, f"{PANEL_MAC}_zone_18")}
@@ -108,7 +118,10 @@ async def test_zone_entities_on_the_area_device_move_to_their_zone_devices(
     side_door = _device_of(hass, "binary_sensor.my_renamed_side_door")
     assert side_door.name == "Garage Side Door"
     assert hass.states.get("binary_sensor.my_renamed_side_door") is not None
-    assert not any(entry.device_id == area.id and "zone" in entry.unique_id for entry in entities.entities.values())
+    # A disabled entity (zone trouble is disabled by default) moves too.
+    assert entities.async_get("binary_sensor.garage_motion_trouble").device_id == motion.id
+    on_area = [entry for entry in entities.entities.values() if entry.device_id == area.id]
+    assert not [entry.entity_id for entry in on_area if entry.unique_id.startswith(f"{PANEL_MAC}_zone")]
     # The area's device stays, with what belongs to the area.
     assert devices.async_get(area.id) is not None
 
