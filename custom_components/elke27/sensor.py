@@ -114,8 +114,8 @@ class TroubleTypeDescription(SensorEntityDescription):
 
 
 def _panel_troubles(panel: Panel, _: int) -> list[str]:
-    kinds = [str(panel_trouble_kind(text) or OTHER_TROUBLE) for text in panel.troubles]
-    return kinds + [OTHER_TROUBLE] * bool(panel.trouble_modules and not kinds)
+    """The panel's own troubles (its modules' list echoes the areas' troubles, which their sensors show)."""
+    return [str(panel_trouble_kind(text) or OTHER_TROUBLE) for text in panel.troubles]
 
 
 def _area_troubles(panel: Panel, area_id: int) -> list[str]:
@@ -135,8 +135,8 @@ def _area_elements(panel: Panel, area_id: int) -> Iterable[ElementKey]:
     return [("area", area_id), *(("zone", zone.id) for zone in panel.zones.values() if zone.area_id == area_id)]
 
 
-def _trouble_options(kinds: Iterable[str]) -> list[str]:
-    return [NO_TROUBLE, *kinds, OTHER_TROUBLE, MULTIPLE_TROUBLES]
+def _trouble_options(kinds: Iterable[TroubleKind]) -> list[str]:
+    return [NO_TROUBLE, *(kind.value for kind in kinds), OTHER_TROUBLE, MULTIPLE_TROUBLES]
 
 
 PANEL_TROUBLE_TYPE = TroubleTypeDescription(
