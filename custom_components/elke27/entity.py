@@ -68,23 +68,29 @@ def zone_device(coordinator: Elke27Coordinator, zone: Zone) -> DeviceInfo:
     signal, so the battery page names the sensor. Named with its area ("Garage Motion"): the
     device list is flat, and the zone's entity ids stay those it had on the area's device.
     """
+    registry = dr.async_get(coordinator.hass)
+    entry_id = coordinator.config_entry.entry_id
     area = coordinator.data.areas.get(zone.area_id) if zone.area_id is not None else None
     if area is not None:
-        registry = dr.async_get(coordinator.hass)
-        parent = registry.async_get_or_create(
-            config_entry_id=coordinator.config_entry.entry_id, **area_device(coordinator, area.id)
-        ).id
+        parent = registry.async_get_or_create(config_entry_id=entry_id, **area_device(coordinator, area.id))
         name = f"{area.name} {zone_label(coordinator, zone)}"
     else:
-        assert coordinator.panel_device_id is not None, "setup registers the panel device before the platforms"
-        parent, name = coordinator.panel_device_id, zone.name
-    return DeviceInfo(
-        identifiers={zone_device_identifier(coordinator, zone.id)},
+        parent = registry.async_get_or_create(config_entry_id=entry_id, **panel_device(coordinator))
+        name = zone.name
+    identifier = zone_device_identifier(coordinator, zone.id)
+    info = DeviceInfo(
+        identifiers={identifier},
         manufacturer=MANUFACTURER,
         model=WIRELESS_ZONE_MODEL if zone.wireless else ZONE_MODEL,
         name=name,
-        via_device_id=parent,
+        via_device_id=parent.id,
     )
+    if parent.area_id is not None and registry.async_get_device_by_identifier(identifier, entry_id) is None:
+        # A new zone device starts in the Home Assistant area of its parent, where the zone's
+        # entities were while they lived on the area's device.
+        device = registry.async_get_or_create(config_entry_id=entry_id, **info)
+        registry.async_update_device(device.id, area_id=parent.area_id)
+    return info
 
 
 class Elke27Entity(CoordinatorEntity[Elke27Coordinator]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -81,6 +82,8 @@ async def test_zone_entities_on_the_area_device_move_to_their_zone_devices(
     area = devices.async_get_or_create(
         config_entry_id=linked_entry.entry_id, identifiers={(DOMAIN, f"{PANEL_MAC}_area_2")}, name="Garage"
     )
+    outside = ar.async_get(hass).async_create("Outbuildings")
+    area = devices.async_update_device(area.id, area_id=outside.id)
     old = {
         (GARAGE_MOTION, "binary_sensor", f"{PANEL_MAC}_zone_18"),
         (GARAGE_MOTION_BATTERY, "binary_sensor", f"{PANEL_MAC}_zone_low_battery_18"),
@@ -113,6 +116,7 @@ async def test_zone_entities_on_the_area_device_move_to_their_zone_devices(
     motion = _device_of(hass, GARAGE_MOTION)
     assert motion.identifiers == {(DOMAIN, f"{PANEL_MAC}_zone_18")}
     assert motion.via_device_id == area.id
+    assert motion.area_id == outside.id  # the zone stays in the Home Assistant area it was in
     for entity_id in (GARAGE_MOTION_BATTERY, GARAGE_MOTION_SIGNAL):
         assert entities.async_get(entity_id).device_id == motion.id
     side_door = _device_of(hass, "binary_sensor.my_renamed_side_door")
