@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.elke27.const import DOMAIN
 from e27_emulator import EmulatorPanel
+from tests.secrets_guard import assert_no_secrets
 
 from .conftest import FAMILY_PIN, MASTER_PIN, PANEL_MAC, panel_requests, state_of, wait_for
 
@@ -247,3 +249,27 @@ async def test_the_bypass_action_offers_zones_only(hass: HomeAssistant, init_int
             assert device_class in offered, entry.entity_id
         if not is_zone:
             assert device_class not in offered, entry.entity_id
+
+
+async def test_the_default_code_is_never_logged(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not by the switch, the buttons, the panel's refusal, nor the debug log of the traffic."""
+    caplog.set_level(logging.DEBUG)
+    pin = "738291"  # a user long enough never to turn up by chance in a logged timestamp or id
+    panel.change_config("user", 5, name="Sitter", pin=int(pin), group=2, areas=[1])
+    _set_default_code(hass, HOUSE, pin)
+    await hass.async_block_till_done()
+    panel.open_zone(3)
+    await wait_for(hass, lambda: state_of(hass, WINDOW) == STATE_ON)
+    await _press(hass, BYPASS_OPEN)
+    await _switch(hass, "turn_off")
+    assert _bypasses_sent(panel) == [(3, True), (3, False)]
+    assert not panel.state.zones[3].bypassed
+    _set_default_code(hass, GARAGE, pin)  # the sitter has no rights in the garage
+    await hass.async_block_till_done()
+    with pytest.raises(ServiceValidationError) as err:
+        await _switch(hass, "turn_on", "switch.garage_side_door_bypass")
+    assert err.value.translation_key == "not_authorized"
+    assert pin not in str(err.value)
+    assert_no_secrets(caplog.records, [pin])
