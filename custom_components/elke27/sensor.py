@@ -324,7 +324,6 @@ class LastAlarmSensor(Elke27Entity, SensorEntity, RestoreEntity):
     """
 
     element_kind = "area"
-    _unrecorded_attributes = frozenset({"zone_id"})
 
     def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
         """On the area's device; no alarm known yet."""
