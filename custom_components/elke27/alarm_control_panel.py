@@ -26,7 +26,7 @@ from .helpers import panel_action
 
 PARALLEL_UPDATES = 0
 
-DESCRIPTION = AlarmControlPanelEntityDescription(key="area", name=None)
+DESCRIPTION = AlarmControlPanelEntityDescription(key="area", translation_key="area", name=None)
 
 _STATES = {
     AreaState.DISARMED: AlarmControlPanelState.DISARMED,
@@ -105,7 +105,8 @@ class Elke27AlarmPanel(Elke27Entity, AlarmControlPanelEntity):
         ends_at = self.coordinator.areas.delay_ends_at(self.element_id)
         return {
             "ready": area.ready,
-            "arm_mode": MODES.get(area.arm_state),
+            # While arming, the mode being armed to (the panel's arm state is still disarmed).
+            "arm_mode": MODES.get(area.arming_to or area.arm_state),
             "bypassed_zones": area.bypassed_count,
             "alarm_zone": alarm_cause(self.coordinator.data, area),
             "delay_ends_at": ends_at.isoformat() if ends_at else None,

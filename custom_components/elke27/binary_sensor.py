@@ -15,7 +15,6 @@ from homeassistant.components.binary_sensor import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import KEY_ZONE_LOW_BATTERY
@@ -29,11 +28,12 @@ from .entity import (
     async_add_element_entities,
     async_add_wireless_zone_entities,
     panel_device,
-    zone_label,
+    zone_device,
 )
 from .troubles import TroubleKind, area_trouble_texts, panel_trouble_kind, trouble_texts
 
 PARALLEL_UPDATES = 0
+BYPASSED_ICON = "mdi:shield-off-outline"
 
 _ZONE_CLASSES = {
     ZoneKind.DOOR: BinarySensorDeviceClass.DOOR,
@@ -139,13 +139,6 @@ def _zones_of(panel: Panel, area_id: int) -> list[ElementKey]:
     return [("zone", zone.id) for zone in panel.zones.values() if zone.area_id == area_id]
 
 
-def zone_device(coordinator: Elke27Coordinator, zone: Zone) -> DeviceInfo:
-    """Zones live on their area's device (or the panel's, for a zone without a known area)."""
-    if zone.area_id is not None and zone.area_id in coordinator.data.areas:
-        return area_device(coordinator, zone.area_id)
-    return panel_device(coordinator)
-
-
 async def async_setup_entry(
     hass: HomeAssistant, entry: Elke27ConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
@@ -180,9 +173,10 @@ def _area_trouble(coordinator: Elke27Coordinator, area_id: int) -> list[BinarySe
 
 
 class ZoneSensor(Elke27Entity, BinarySensorEntity):
-    """A zone: on while it is violated (open, motion, smoke, …)."""
+    """A zone: on while it is violated (open, motion, smoke, …); the main entity of the zone's device."""
 
     element_kind = "zone"
+    _attr_name = None
 
     def __init__(self, coordinator: Elke27Coordinator, zone: Zone) -> None:
         """Name and class come from the panel's zone configuration."""
@@ -190,19 +184,7 @@ class ZoneSensor(Elke27Entity, BinarySensorEntity):
         self._power = _is_power_supervision(zone)
         if _is_doorbell(zone):
             self._attr_translation_key = "doorbell"  # its icon; binary sensors have no doorbell class
-            self._attr_translation_placeholders = {"zone": zone_label(coordinator, zone)}
-        else:
-            self._attr_name = zone_label(coordinator, zone)
         self._attr_device_class = BinarySensorDeviceClass.POWER if self._power else _ZONE_CLASSES.get(zone.kind)
-
-    @callback
-    def _async_follow_name(self) -> None:
-        """Named as the panel names the zone."""
-        label = zone_label(self.coordinator, self.zone)
-        if hasattr(self, "_attr_name"):
-            self._async_set_name(label)
-        else:
-            self._async_set_name(placeholders={"zone": label})
 
     @property
     def zone(self) -> Zone:
@@ -213,6 +195,14 @@ class ZoneSensor(Elke27Entity, BinarySensorEntity):
     def is_on(self) -> bool:
         """True while the zone is violated; a power supervision zone is on while power is present."""
         return not self.zone.violated if self._power else self.zone.violated
+
+    @property
+    def icon(self) -> str | None:
+        """A bypassed zone says so on its tile; otherwise its device class's icon.
+
+        Icon translations follow the state only, and being bypassed is not the zone's state.
+        """
+        return BYPASSED_ICON if self.zone.bypassed else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
@@ -228,15 +218,8 @@ class ZoneDiagnosticSensor(Elke27Entity, BinarySensorEntity):
     entity_description: ZoneSensorDescription
 
     def __init__(self, coordinator: Elke27Coordinator, description: ZoneSensorDescription, zone: Zone) -> None:
-        """Attach to the zone's device, named after the zone."""
+        """On the zone's device."""
         super().__init__(coordinator, description, zone.id, zone_device(coordinator, zone))
-        self._attr_translation_placeholders = {"zone": zone_label(coordinator, zone)}
-
-    @callback
-    def _async_follow_name(self) -> None:
-        """Named after the zone, as the panel names it."""
-        zone = self.coordinator.data.zones[self.element_id]
-        self._async_set_name(placeholders={"zone": zone_label(self.coordinator, zone)})
 
     @property
     def is_on(self) -> bool | None:

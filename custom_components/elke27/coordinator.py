@@ -32,7 +32,7 @@ from .e27 import (
 from .e27.const import ErrorCode
 from .entry_data import client_identity, entity_unique_id, link_credentials
 from .helpers import not_ready_error
-from .texts import event_message
+from .texts import event_message, zone_device_name
 from .troubles import RepairIssues
 
 type Elke27ConfigEntry = ConfigEntry[Elke27Coordinator]
@@ -277,7 +277,6 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         if whole:
             changed = frozenset((kind, item) for kind, plural in _PLURALS.items() for item in getattr(after, plural))
         more: set[ElementKey] = set()
-        devices = dr.async_get(self.hass)
         for kind, element_id in changed:
             plural = _PLURALS.get(kind)
             if plural is None:
@@ -286,13 +285,22 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             if old is None or new is None or old.name == new.name:
                 continue
             more.add((kind, element_id))
-            identifier = (DOMAIN, f"{self.mac}_{kind}_{element_id}")
-            device = devices.async_get_device_by_identifier(identifier, self.config_entry.entry_id)
-            if device is not None and device.name != new.name:
-                devices.async_update_device(device.id, name=new.name)
-            if kind == "area":  # zone names are shown without their area's name in front
-                more |= {("zone", zone.id) for zone in after.zones.values() if zone.area_id == element_id}
+            self._async_rename_device(kind, element_id, zone_device_name(after, new) if kind == "zone" else new.name)
+            if kind == "area":  # a zone's device carries its area's name, its entities not
+                for zone in after.zones.values():
+                    if zone.area_id == element_id:
+                        more.add(("zone", zone.id))
+                        self._async_rename_device("zone", zone.id, zone_device_name(after, zone))
         return more
+
+    @callback
+    def _async_rename_device(self, kind: str, element_id: int, name: str) -> None:
+        """Give an element's device the panel's new name (a name the user gave it stays shown over it)."""
+        devices = dr.async_get(self.hass)
+        identifier = (DOMAIN, f"{self.mac}_{kind}_{element_id}")
+        device = devices.async_get_device_by_identifier(identifier, self.config_entry.entry_id)
+        if device is not None and device.name != name:
+            devices.async_update_device(device.id, name=name)
 
     @callback
     def async_add_inventory_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -445,6 +453,7 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         ids = {(DOMAIN, self.mac)}
         ids |= {(DOMAIN, f"{self.mac}_area_{area_id}") for area_id in panel.areas}
         for kind, elements in (
+            ("zone", panel.zones),
             ("light", panel.lights),
             ("lock", panel.locks),
             ("barrier", panel.barriers),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import partial
 from typing import ClassVar
 
 from homeassistant.core import callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -19,6 +20,8 @@ from .e27 import Area, E27Client, Panel, Zone
 
 MANUFACTURER = "Elk Products"
 MODEL = "E27"
+ZONE_MODEL = "Zone"
+WIRELESS_ZONE_MODEL = "Wireless zone"
 
 
 def panel_device(coordinator: Elke27Coordinator) -> DeviceInfo:
@@ -52,6 +55,42 @@ def area_device(coordinator: Elke27Coordinator, area_id: int) -> DeviceInfo:
     """The device of an area: its alarm panel, chime and zones live there."""
     area = coordinator.data.areas[area_id]
     return sub_device(coordinator, "area", area_id, area.name, "Alarm area")
+
+
+def zone_device_identifier(coordinator: Elke27Coordinator, zone_id: int) -> tuple[str, str]:
+    """The device registry identifier of one zone's device."""
+    return DOMAIN, f"{coordinator.mac}_zone_{zone_id}"
+
+
+def zone_device(coordinator: Elke27Coordinator, zone: Zone) -> DeviceInfo:
+    """The zone's own device (its sensor), connected via its area's device (the panel's, without a known area).
+
+    Every zone is a device: a door contact or a motion detector is a thing of its own, wired or
+    not. Its sensor, bypass switch and trouble live there; a wireless zone adds its battery and
+    signal, so the battery page names the sensor. Named with its area ("Garage Motion"): the
+    device list is flat, and the zone's entity ids stay those it had on the area's device.
+    """
+    registry = dr.async_get(coordinator.hass)
+    entry_id = coordinator.config_entry.entry_id
+    area = coordinator.data.areas.get(zone.area_id) if zone.area_id is not None else None
+    if area is not None:
+        parent = registry.async_get_or_create(config_entry_id=entry_id, **area_device(coordinator, area.id))
+    else:
+        parent = registry.async_get_or_create(config_entry_id=entry_id, **panel_device(coordinator))
+    identifier = zone_device_identifier(coordinator, zone.id)
+    info = DeviceInfo(
+        identifiers={identifier},
+        manufacturer=MANUFACTURER,
+        model=WIRELESS_ZONE_MODEL if zone.wireless else ZONE_MODEL,
+        name=texts.zone_device_name(coordinator.data, zone),
+        via_device_id=parent.id,
+    )
+    if parent.area_id is not None and registry.async_get_device_by_identifier(identifier, entry_id) is None:
+        # A new zone device starts in the Home Assistant area of its parent, where the zone's
+        # entities were while they lived on the area's device.
+        device = registry.async_get_or_create(config_entry_id=entry_id, **info)
+        registry.async_update_device(device.id, area_id=parent.area_id)
+    return info
 
 
 class Elke27Entity(CoordinatorEntity[Elke27Coordinator]):
@@ -133,6 +172,31 @@ class Elke27Entity(CoordinatorEntity[Elke27Coordinator]):
         """The client (present whenever entities exist)."""
         assert self.coordinator.client is not None
         return self.coordinator.client
+
+
+class Elke27ShownEntity(Elke27Entity):
+    """An entity written on a pushed change only when what it shows changed.
+
+    For entities that follow elements whose other fields change often (a zone opens and
+    closes all day; its bypass and trouble rarely change).
+    """
+
+    _shown: Hashable = None
+
+    def shown(self) -> Hashable:
+        """What the entity shows (state and attributes), to compare."""
+        raise NotImplementedError
+
+    async def async_added_to_hass(self) -> None:
+        """Remember what is shown first."""
+        await super().async_added_to_hass()
+        self._shown = self.shown()
+
+    @callback
+    def _async_element_changed(self) -> None:
+        if (shown := self.shown()) != self._shown:
+            self._shown = shown
+            self.async_write_ha_state()
 
 
 def alarm_cause(panel: Panel, area: Area) -> str | None:

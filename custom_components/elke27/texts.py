@@ -43,6 +43,12 @@ def zone_label(panel: Panel, zone: Zone) -> str:
     return zone.name
 
 
+def zone_device_name(panel: Panel, zone: Zone) -> str:
+    """The name of a zone's device: with its area's name in front ("Garage Motion"), as device lists are flat."""
+    area = panel.areas.get(zone.area_id) if zone.area_id is not None else None
+    return f"{area.name} {zone_label(panel, zone)}" if area is not None else zone.name
+
+
 def _words(value: str) -> str:
     return value.replace("_", " ").capitalize()
 

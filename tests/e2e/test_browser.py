@@ -1,5 +1,5 @@
 """The demo in a real browser: log in, add the Elk E27 panel through the UI, arm, watch a zone, disarm,
-mistype the PIN, then an alarm: what set it off, and what the panel remembers after the disarm. Then
+bypass a zone from its device page (with the area's default code), mistype the PIN, then an alarm: what set it off, and what the panel remembers after the disarm. Then
 the panel's entry: its address checked while loaded (reconfigure), a restart that keeps the link, and
 two restarts after which the panel has forgotten Home Assistant (reauth: right at once, then mistyped).
 
@@ -39,6 +39,7 @@ expect = playwright_api.expect
 WRONG_CODE_MESSAGE = TRANSLATIONS["exceptions"]["wrong_code"]["message"]
 # From e27_emulator/panels/default.toml, the demo's panel, as in config_flows.
 ZONE_ID, ZONE = 17, "Garage Side Door"  # its tile shows the area's name in front of the zone's
+GARAGE = "Garage"  # the zone's area
 ZONES = 18
 ARMING_TIMEOUT_MS = 60_000
 """The House's exit delay (6 s at the test's time scale), with room for a slow machine."""
@@ -147,6 +148,63 @@ def _open_zone(page: Any, demo: DemoProcess, shot: Screenshots) -> None:
     shot("zone opened from the emulator")
     demo.console(f"close {ZONE_ID}", rf"{ZONE}\s.*closed")
     expect(zone).to_contain_text("Closed")
+
+
+def _zone_device_page(page: Any, shot: Screenshots, name: str) -> None:
+    """From the zone's tile on the Security page to its device page (more-info → menu → Device info)."""
+    _tile(page, ZONE).click()
+    more_info = page.locator("ha-more-info-dialog")
+    more_info.get_by_role("button", name="Menu").click()
+    page.get_by_role("menuitem", name="Device info").click()
+    expect(page).to_have_url(re.compile(r"/config/devices/device/"))
+    # "Zone by Elk Products, connected via Garage": its area's device.
+    expect(page.get_by_role("link", name=GARAGE, exact=True).first).to_be_visible()
+    expect(_device_row(page, "Bypass")).to_be_visible()
+    shot(name)
+
+
+def _set_default_code(page: Any, demo: DemoProcess, shot: Screenshots) -> None:
+    """The Garage's alarm panel → more-info → Settings → Default code: what the bypass controls send."""
+    _tile(page, GARAGE).click()
+    more_info = page.locator("ha-more-info-dialog")
+    more_info.get_by_role("button", name="Settings").click()
+    expect(more_info.get_by_text("Default code")).to_be_visible()
+    more_info.locator('input[type="password"]').fill(demo.banner["pin"])  # a password field has no role
+    shot("garage default code")
+    more_info.get_by_role("button", name="Update").click()
+    expect(more_info.get_by_role("dialog")).to_be_hidden()
+
+
+def _bypass_toggle(page: Any) -> tuple[Any, Any]:
+    """The Bypass row's switch (its state) and the toggle to click (the switch's thumb covers its input)."""
+    row = _device_row(page, "Bypass")
+    return row.get_by_role("switch"), row.locator("ha-switch")
+
+
+def _bypass_from_the_zone_device(page: Any, demo: DemoProcess, shot: Screenshots) -> None:
+    """The zone's Bypass switch on its own device page: first without a default code (the message says how
+    to set one), then with the Garage's default code; the panel bypasses the zone and the switch says so.
+    """
+    _zone_device_page(page, shot, "zone device page")
+    bypass, toggle = _bypass_toggle(page)
+    expect(bypass).not_to_be_checked()
+    toggle.click()
+    message = page.get_by_role("status").filter(has_text="Default code")
+    expect(message).to_be_visible()
+    shot("bypass without a default code")
+    expect(bypass).not_to_be_checked()
+    _open_security(page, shot)
+    _set_default_code(page, demo, shot)
+    _zone_device_page(page, shot, "zone device page again")
+    bypass, toggle = _bypass_toggle(page)
+    toggle.click()
+    expect(bypass).to_be_checked()
+    demo.console("show zones", rf"{ZONE}\s.*BYPASSED")  # the panel has it bypassed
+    shot("zone bypassed")
+    toggle.click()  # and back: the Garage must arm as before in the steps that follow
+    expect(bypass).not_to_be_checked()
+    demo.console("show areas", r"Garage: .*bypassed=0")
+    expect(message).to_have_count(0)  # the message has gone (the steps that follow read the next one)
 
 
 def _disarm_from_more_info(page: Any, demo: DemoProcess, house: Any, shot: Screenshots) -> None:
@@ -317,6 +375,8 @@ def test_demo_in_a_browser(network: Network, demo: DemoProcess, page: Any, shot:
     _arm_from_more_info(page, demo, house, shot)
     _open_zone(page, demo, shot)
     _disarm_from_more_info(page, demo, house, shot)
+    _bypass_from_the_zone_device(page, demo, shot)
+    house = _open_security(page, shot)
     log_before = _wrong_code(page, demo, house, shot)
     _alarm(page, demo, house, shot)
     _disarm_alarm(page, demo, shot)

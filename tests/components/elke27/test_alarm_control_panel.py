@@ -71,7 +71,8 @@ async def test_an_exit_delay_writes_the_state_a_handful_of_times(
     house = [event for event in writes if event.data["entity_id"] == HOUSE]
     assert [event.data["new_state"].state for event in house] == ["arming", "armed_home"]
     written = sorted(event.data["entity_id"] for event in writes)
-    assert written == [HOUSE, HOUSE, "event.house_events", "event.house_events"]  # nothing per tick
+    delay = "sensor.house_delay_ends"  # set when the delay starts, cleared when it ends
+    assert written == [HOUSE, HOUSE, "event.house_events", "event.house_events", delay, delay]  # nothing per tick
 
 
 async def test_keep_away_option_cancels_auto_stay(

@@ -94,7 +94,7 @@ async def test_a_name_given_in_home_assistant_wins(
     )
     await wait_for(
         hass,
-        lambda: (entry := entity_registry.async_get(FRONT_DOOR)) is not None and entry.original_name == "Main Entrance",
+        lambda: (device := _device(device_registry, "zone", 1)) is not None and device.name == "House Main Entrance",
     )
     await hass.async_block_till_done()
     assert friendly_name(hass, DIMMER) == "Reading Lamp"

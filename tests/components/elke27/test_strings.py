@@ -130,6 +130,7 @@ def test_exception_placeholders_are_the_ones_the_code_supplies() -> None:
     supplied |= {"link_refused": {"name"}, "not_our_entity": {"entity"}, "not_loaded": {"entity"}}
     supplied |= {"unexpected_error": {"name", "error"}, "refresh_failed": {"error"}}
     supplied |= {"identity_unknown": {"name", "host"}, "duplicate_panel": {"name"}}
+    supplied |= {"no_default_code": {"area", "entity"}, "bypass_refused": {"zones"}, "restore_refused": {"zones"}}
     for key, value in STRINGS["exceptions"].items():
         used = set(re.findall(r"{(\w+)}", value["message"]))
         assert used <= supplied.get(key, set()), f"{key} uses {used}"
