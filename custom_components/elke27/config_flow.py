@@ -54,7 +54,7 @@ from .const import (
     LOGGER,
     MANUAL_ENTRY,
 )
-from .discovery import panel_from_discovery
+from .discovery import follows_discovery, panel_from_discovery
 from .e27 import (
     DiscoveredPanel,
     E27ConnectionError,
@@ -200,7 +200,7 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
         """Something with Elk's MAC prefix (or a known panel) got an address."""
         mac = format_mac(discovery_info.macaddress)
         await self.async_set_unique_id(mac)
-        self._abort_if_unique_id_configured(updates={CONF_HOST: discovery_info.ip})
+        self._abort_if_unique_id_configured(updates=self._moved_to(discovery_info.ip, None))
         # Elk's M1 controllers share the prefix: only an E27 answers E27 discovery.
         panel = await async_probe(discovery_info.ip, const.FLOW_PROBE_TIMEOUT, port=const.DISCOVERY_PORT)
         if panel is None or panel.mac != mac:
@@ -209,10 +209,21 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_discovered(self, panel: DiscoveredPanel) -> ConfigFlowResult:
         await self.async_set_unique_id(panel.mac)
-        self._abort_if_unique_id_configured(updates={CONF_HOST: panel.host, CONF_PORT: panel.port})
+        self._abort_if_unique_id_configured(updates=self._moved_to(panel.host, panel.port))
         self._panel, self._host, self._port = panel, panel.host, panel.port
         self.context["title_placeholders"] = {"name": panel.name}
         return await self.async_step_discovery_confirm()
+
+    def _moved_to(self, host: str, port: int | None) -> dict[str, Any] | None:
+        """The address updates for the configured entry of this unique id, if it should follow its panel.
+
+        An entry with a host name the user typed keeps it; one with an IP address moves.
+        """
+        assert self.unique_id is not None
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, self.unique_id)
+        if entry is None or not follows_discovery(entry.data.get(CONF_HOST), host, port, entry):
+            return None
+        return {CONF_HOST: host} | ({CONF_PORT: port} if port is not None else {})
 
     async def async_step_discovery_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask before linking a panel that was found on the network."""
