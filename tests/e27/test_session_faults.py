@@ -35,8 +35,8 @@ LOGGER = "custom_components.elke27.e27"
 MALFORMED = (
     '{"seq":"²","zone":{"get_status":{"zone_id":1}}}',
     '{"seq":0,"session_id":-1,"area":{"get_status":{"area_id":1}}}',
-    '{"seq":0,"error_code":"١٢"}',
-    '{"seq":0,"zone":{"get_status":{"zone_id":1,"error_code":[11006]}}}',
+    '{"seq":0,"session_id":"١٢","zone":{"get_status":{"zone_id":1}}}',
+    '{"seq":[0],"zone":{"get_status":{"zone_id":1}}}',
     '{"seq":0,"a":' + "[" * 990 + "]" * 990 + "}",
     '{"seq":0,"tstat":{"get_status":{"tstat_id":1,"temperature":NaN}}}',
     "not json at all",

@@ -6,6 +6,7 @@ loaded and tested on its own.
 
 from __future__ import annotations
 
+from .actions import action_asked_at
 from .bootstrap import BootstrapStats
 from .client import E27Client
 from .discovery import DiscoveredPanel, async_discover, async_probe
@@ -15,6 +16,7 @@ from .errors import (
     E27Error,
     E27LinkError,
     E27LinkTableFullError,
+    E27NotSentError,
     E27ProtocolError,
     E27ProvisioningRequired,
     E27SessionRefusedError,
@@ -67,6 +69,7 @@ __all__ = [
     "E27Error",
     "E27LinkError",
     "E27LinkTableFullError",
+    "E27NotSentError",
     "E27ProtocolError",
     "E27ProvisioningRequired",
     "E27SessionRefusedError",
@@ -87,6 +90,7 @@ __all__ = [
     "VersionInfo",
     "Zone",
     "ZoneKind",
+    "action_asked_at",
     "async_discover",
     "async_probe",
     "async_provision",

@@ -24,6 +24,13 @@ KEEPALIVE_TIMEOUT: Final = 3.0
 # the client concludes it must link again.
 LINK_CHECK_TIMEOUT: Final = 10.0
 CLOSE_TIMEOUT: Final = 2.0
+# A command must reach the wire within this long of being asked for, or it fails unsent
+# (a disarm or a garage door acting half a minute late is worse than an error).
+COMMAND_DEADLINE: Final = 10.0
+# 11039 (busy) means the panel did nothing: the request is sent again, at most BUSY_RETRIES
+# times, BUSY_RETRY_DELAY seconds later (doubling each time), never past the deadline.
+BUSY_RETRIES: Final = 3
+BUSY_RETRY_DELAY: Final = 0.25
 DISCOVERY_TIMEOUT: Final = 10.0
 PROBE_TIMEOUT: Final = 3.0
 

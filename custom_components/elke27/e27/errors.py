@@ -15,6 +15,10 @@ class E27TimeoutError(E27ConnectionError):
     """The panel did not answer in time."""
 
 
+class E27NotSentError(E27ConnectionError):
+    """The panel was busy with earlier requests until the command's deadline: it was not sent, and never will be."""
+
+
 class E27SessionRefusedError(E27ConnectionError):
     """The panel knows the link but refused a session: the same identity is online elsewhere,
     or every session slot is taken (PROTOCOL.md §7.4)."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Final
 
 from .const import (
+    COMMAND_DEADLINE,
     CONNECT_TIMEOUT,
     HELLO_TIMEOUT,
     KEEPALIVE_INTERVAL,
@@ -76,6 +77,8 @@ class ClientTiming:
     (the panel does not push them, API.md §5.10); None disables the check."""
     radio_sweep_pace: float = RADIO_SWEEP_PACE
     """Seconds between the zone reads of the radio sweep after ready (0: back to back)."""
+    command_deadline: float = COMMAND_DEADLINE
+    """Seconds from a command being asked for until it must be on the wire, else it fails unsent."""
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any]) -> ClientTiming:

@@ -16,6 +16,8 @@ from typing import Any
 
 from .connection import READ_SIZE, async_close, async_open, async_read_greeting
 from .const import (
+    BUSY_RETRIES,
+    BUSY_RETRY_DELAY,
     CLIENT_DEST,
     CLIENT_SRC,
     CONNECT_TIMEOUT,
@@ -26,6 +28,7 @@ from .const import (
     KEEPALIVE_INTERVAL,
     KEEPALIVE_TIMEOUT,
     REQUEST_TIMEOUT,
+    ErrorCode,
 )
 from .crypto import SessionCipher, open_envelope, quirk_safe, seal
 from .errors import (
@@ -34,6 +37,7 @@ from .errors import (
     E27CryptoError,
     E27Error,
     E27MessageError,
+    E27NotSentError,
     E27ProtocolError,
     E27ProvisioningRequired,
     E27TimeoutError,
@@ -210,16 +214,60 @@ class Session:
         return await self.request_body({"authenticate": {"pin": pin}}, priority=True)
 
     async def request_body(
-        self, body: Mapping[str, Any], *, timeout: float | None = None, priority: bool = False
+        self,
+        body: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        priority: bool = False,
+        deadline: float | None = None,
     ) -> Message:
-        """Send one request whose domain object(s) are body; one request is in flight at a time."""
+        """Send one request whose domain object(s) are body; one request is in flight at a time.
+
+        deadline (event-loop time): if the request cannot be sent by then (earlier requests hold
+        the slot), E27NotSentError is raised and it is never sent. A busy answer (11039, the panel
+        did nothing) is retried a few times, never past the deadline (docs/api.md §2.6); any
+        other panel error raises E27CommandError at once.
+        """
+        loop = asyncio.get_running_loop()
+        delay = BUSY_RETRY_DELAY
+        attempt = 0
+        while True:
+            await self._acquire(body, priority, deadline)
+            try:
+                self._raise_if_not_online()
+                return await self._exchange(body, self._request_timeout if timeout is None else timeout)
+            except E27CommandError as err:
+                if (
+                    err.code != ErrorCode.ZWAVE_BUSY
+                    or attempt == BUSY_RETRIES
+                    or (deadline is not None and loop.time() + delay >= deadline)
+                ):
+                    raise
+            finally:
+                self._slot.release()
+            _LOGGER.debug("%s: panel busy; sending %s again in %g s", self.name, ".".join(self._route(body)), delay)
+            await asyncio.sleep(delay)
+            delay *= 2
+            attempt += 1
+
+    async def _acquire(self, body: Mapping[str, Any], priority: bool, deadline: float | None) -> None:
+        """Take the request slot, or raise E27NotSentError when the deadline passes first."""
         self._raise_if_not_online()
-        await self._slot.acquire(priority=priority)
+        if deadline is None:
+            await self._slot.acquire(priority=priority)
+            return
+        loop = asyncio.get_running_loop()
         try:
-            self._raise_if_not_online()
-            return await self._exchange(body, self._request_timeout if timeout is None else timeout)
-        finally:
+            async with asyncio.timeout_at(deadline):
+                await self._slot.acquire(priority=priority)
+        except TimeoutError:
+            pass
+        else:
+            if loop.time() < deadline:
+                return
             self._slot.release()
+        route = ".".join(self._route(body))
+        raise E27NotSentError(f"the panel was busy: {route} was not sent (its deadline passed)")
 
     async def _exchange(self, body: Mapping[str, Any], timeout: float) -> Message:
         loop = asyncio.get_running_loop()
