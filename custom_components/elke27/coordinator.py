@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Final
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
@@ -24,7 +24,9 @@ from .e27 import (
     E27Client,
     E27CommandError,
     E27Error,
+    E27LinkKeyDoubtError,
     E27ProvisioningRequired,
+    LinkTrouble,
     Panel,
     PanelEvent,
 )
@@ -45,7 +47,10 @@ STORAGE_VERSION = 1
 EVENT_AREA: Final = f"{DOMAIN}_event"
 HOME_ASSISTANT: Final = "Home Assistant"
 # Timing overrides for the client (tests shorten reconnect and keepalive timings).
-CLIENT_OPTIONS: dict[str, float | None] = {}
+CLIENT_OPTIONS: dict[str, Any] = {}
+# Evidence about each entry's link key, kept across setup retries (each makes a new client)
+# until a session works or the entry is removed.
+_LINK_TROUBLE: dict[str, LinkTrouble] = {}
 
 
 def cache_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
@@ -88,10 +93,21 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             link_credentials(entry.data),
             name=entry.title,
             cache=await self._async_load_cache(),
+            link_trouble=_LINK_TROUBLE.setdefault(entry.entry_id, LinkTrouble()),
             **CLIENT_OPTIONS,
         )
         try:
             await client.async_connect()
+        except E27LinkKeyDoubtError as err:
+            # Probably a lost link, but the panel could still be merely busy: offer the new link
+            # and keep retrying setup; a session that works withdraws the offer.
+            await client.async_close()
+            entry.async_start_reauth(self.hass)
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="link_doubt",
+                translation_placeholders={"name": entry.title},
+            ) from err
         except E27ProvisioningRequired as err:
             await client.async_close()
             raise ConfigEntryAuthFailed(
@@ -116,6 +132,8 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
                 translation_placeholders={"name": entry.title, "error": f"{type(err).__name__}: {err}"},
             ) from err
         self.client = client
+        _LINK_TROUBLE.pop(entry.entry_id, None)
+        self._async_withdraw_reauth()
         self._inventory = _inventory(client.panel)
         entry.async_on_unload(client.subscribe(self._async_on_event))
         entry.async_on_unload(self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_on_stop))
@@ -171,6 +189,7 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             return
         if event.connected:
             # Back online: the whole model may differ from before the loss, and every entity is available again.
+            self._async_withdraw_reauth()
             self._async_on_change(frozenset(), whole=True)
             self.last_update_success = True
             self.async_update_listeners()
@@ -182,6 +201,12 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         # Not async_set_update_error: that logs at ERROR on top of the client's WARNING.
         self.last_update_success = False
         self.async_update_listeners()
+
+    @callback
+    def _async_withdraw_reauth(self) -> None:
+        """A session works with the stored link: a pending offer to link again is not needed any more."""
+        for flow in self.config_entry.async_get_active_flows(self.hass, {SOURCE_REAUTH}):
+            self.hass.config_entries.flow.async_abort(flow["flow_id"])
 
     @callback
     def _async_save_cache(self) -> None:

@@ -15,6 +15,7 @@ from .errors import (
     E27ConnectionError,
     E27Error,
     E27LinkError,
+    E27LinkKeyDoubtError,
     E27LinkTableFullError,
     E27NotSentError,
     E27ProtocolError,
@@ -47,7 +48,7 @@ from .model import (
     ZoneKind,
 )
 from .provisioning import async_provision
-from .reconnect import ClientTiming
+from .reconnect import ClientTiming, LinkTrouble
 from .session import Session, SessionState
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "E27ConnectionError",
     "E27Error",
     "E27LinkError",
+    "E27LinkKeyDoubtError",
     "E27LinkTableFullError",
     "E27NotSentError",
     "E27ProtocolError",
@@ -77,6 +79,7 @@ __all__ = [
     "FanMode",
     "Light",
     "LinkCredentials",
+    "LinkTrouble",
     "Lock",
     "Message",
     "Output",

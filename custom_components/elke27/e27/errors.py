@@ -28,6 +28,11 @@ class E27ProvisioningRequired(E27Error):
     """The link credentials are missing or were refused by the panel: link again."""
 
 
+class E27LinkKeyDoubtError(E27ProvisioningRequired):
+    """Sessions have opened but the panel answered nothing readable, repeatedly and for minutes: it most likely
+    no longer holds this client's link key (it cannot say so). The client keeps trying meanwhile."""
+
+
 class E27LinkError(E27Error):
     """The api_link exchange failed (silent panel, refusal, or a full link table)."""
 

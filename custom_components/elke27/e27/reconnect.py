@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Final
 
@@ -14,6 +15,8 @@ from .const import (
     KEEPALIVE_INTERVAL,
     KEEPALIVE_TIMEOUT,
     LINK_CHECK_TIMEOUT,
+    LINK_TROUBLE_ATTEMPTS,
+    LINK_TROUBLE_WINDOW,
     REQUEST_TIMEOUT,
 )
 
@@ -21,6 +24,9 @@ RECONNECT_INITIAL: Final = 1.0
 RECONNECT_MAX: Final = 60.0
 RECONNECT_FACTOR: Final = 2.0
 RECONNECT_JITTER: Final = 0.1
+# While the panel refuses the client's link, attempts are at least this far apart (the
+# client never stops trying, so that a panel that takes the link back is used at once).
+RELINK_RETRY_INTERVAL: Final = 30.0
 CONFIG_CHECK_INTERVAL: Final = 600.0
 # The reference client spaces its sends by at least 50 ms (API.md §2.6); the radio sweep
 # after ready keeps that distance so that other clients of the panel get their turns.
@@ -58,6 +64,40 @@ class Backoff:
         self.attempts = 0
 
 
+@dataclass(slots=True)
+class LinkTrouble:
+    """Evidence, gathered over time, that the panel no longer holds the client's link key.
+
+    Each failed link check (hello worked, then nothing readable, twice) is one piece; a working
+    session clears it. Only `attempts` pieces spread over at least `window` seconds make it
+    conclusive: one silent panel (busy, rebooting) is a connection problem. Kept outside the
+    client so that evidence survives a new client (a retried setup); `clock` is monotonic seconds.
+    """
+
+    window: float = LINK_TROUBLE_WINDOW
+    attempts: int = LINK_TROUBLE_ATTEMPTS
+    clock: Callable[[], float] = time.monotonic
+    first: float | None = field(default=None, init=False)
+    count: int = field(default=0, init=False)
+
+    def add(self) -> bool:
+        """Record one failed link check; True once the evidence is conclusive."""
+        now = self.clock()
+        if self.first is None:
+            self.first = now
+        self.count += 1
+        return self.conclusive
+
+    @property
+    def conclusive(self) -> bool:
+        """Enough failed checks over a long enough time."""
+        return self.first is not None and self.count >= self.attempts and self.clock() - self.first >= self.window
+
+    def clear(self) -> None:
+        """A session worked: the link key is fine."""
+        self.first, self.count = None, 0
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClientTiming:
     """Timeouts, keepalive and reconnect backoff in seconds; E27Client takes each as a keyword override."""
@@ -77,6 +117,8 @@ class ClientTiming:
     (the panel does not push them, API.md §5.10); None disables the check."""
     radio_sweep_pace: float = RADIO_SWEEP_PACE
     """Seconds between the zone reads of the radio sweep after ready (0: back to back)."""
+    relink_retry_interval: float = RELINK_RETRY_INTERVAL
+    """Seconds at least between attempts while the panel refuses the link."""
     command_deadline: float = COMMAND_DEADLINE
     """Seconds from a command being asked for until it must be on the wire, else it fails unsent."""
 
