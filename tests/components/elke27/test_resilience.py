@@ -102,9 +102,7 @@ async def _retry_setup(hass: HomeAssistant, entry: MockConfigEntry, clock: _Cloc
     before = _evidence(entry)
     clock.now += seconds
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=max(seconds, 600)))
-    await wait_for(
-        hass, lambda: _evidence(entry) != before and entry.state is not ConfigEntryState.SETUP_IN_PROGRESS
-    )
+    await wait_for(hass, lambda: _evidence(entry) != before and entry.state is not ConfigEntryState.SETUP_IN_PROGRESS)
 
 
 async def test_wrong_link_key_offers_reauth_after_minutes_and_linking_again_brings_the_entities_back(
