@@ -18,7 +18,6 @@ from .e27 import DiscoveredPanel, E27ConnectionError, E27Error, async_discover, 
 from .e27.connection import async_close, async_open, async_read_greeting
 from .e27.messages import JsonStreamSplitter
 
-
 # A host name (RFC 1123): dot-separated labels of letters, digits, hyphens (and the underscores some
 # local resolvers hand out), at most 63 characters each and 253 in all.
 _LABEL: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
