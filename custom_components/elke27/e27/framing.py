@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from array import array
 from dataclasses import dataclass
@@ -18,6 +19,12 @@ from .errors import (
 _START: Final = bytes([FRAME_START])
 _STUFFED: Final = bytes([FRAME_START, FRAME_ESCAPED])
 _NOT_FRAME_BYTES: Final = (FRAME_START, FRAME_ESCAPED)
+# Frame starts (7E and a protocol byte) each followed by at most two bytes before the next start:
+# no more than a LENGTH, each is an error. The next start is left to the usual path.
+_SHORT_STARTS: Final = re.compile(rb"(?:\x7e[^\x00\x7e][^\x7e]{0,2})+(?=\x7e[^\x00\x7e])")
+_SEVENS: Final = re.compile(rb"\x7e+")
+# Stuffed start bytes outside a frame: garbage, skipped in one search.
+_STUFFED_RUN: Final = re.compile(rb"(?:\x7e\x00)+")
 
 
 def _crc_byte_table() -> list[int]:
@@ -90,16 +97,22 @@ class Deframer:
     Bytes outside a frame (garbage, cleartext) are skipped and counted in
     ``discarded``. ``7E`` followed by a non-zero byte always starts a new frame,
     abandoning any partial one. It never holds more than one frame's worth of bytes.
+
+    Errors come in streaks (garbage that keeps starting frames): only the first error
+    after a good frame is returned, every one is counted in ``errors``. Whatever the
+    bytes, each costs a small constant; how the stream is cut into pieces changes nothing.
     """
 
-    __slots__ = ("_esc", "_frame", "_max_length", "_need", "discarded")
+    __slots__ = ("_esc", "_frame", "_max_length", "_need", "_streak", "discarded", "errors")
 
     def __init__(self, max_length: int = MAX_FRAME_LENGTH) -> None:
         self._max_length = max_length
         self._esc = False
         self._frame: bytearray | None = None
         self._need = 0
+        self._streak = False
         self.discarded = 0
+        self.errors = 0
 
     @property
     def buffered(self) -> int:
@@ -123,6 +136,10 @@ class Deframer:
                 if k < 0:
                     self.discarded += n - i
                     break
+                if (stuffed := _STUFFED_RUN.match(data, k)) is not None:
+                    self.discarded += stuffed.end() - i
+                    i = stuffed.end()
+                    continue
                 self.discarded += k - i
             else:
                 want = (self._need or 3) - len(frame)
@@ -144,9 +161,25 @@ class Deframer:
                 if end := self._whole(data, i, out):
                     i = end
                     continue
-            # A second 7E is not consumed: it is found again and opens a new escape.
+                if self._streak and (run := _SHORT_STARTS.match(data, k)) is not None:
+                    i = self._skip_short_starts(data, i, run.end())
+                    continue
+            elif byte == FRAME_START:
+                # A second 7E is not consumed: only the last of a run of them opens the escape.
+                i = _SEVENS.match(data, i).end() - 1  # type: ignore[union-attr]  # data[i] is 7E: it matches
+                continue
             i += self._escaped(byte, out)
         return out
+
+    def _skip_short_starts(self, data: bytes, start: int, end: int) -> int:
+        """During an error streak: frames too short to hold a LENGTH and a CRC, data[start - 1:end].
+
+        Each such frame is one more error (abandoned by the next start, or a LENGTH out of
+        range), none returned during a streak; counting them with a search is equal to taking
+        them one by one, at the cost of any other bytes. Returns end (the next frame start).
+        """
+        self.errors += data.count(FRAME_START, start - 1, end)
+        return end
 
     def _whole(self, data: bytes, start: int, out: list[Frame | E27FramingError]) -> int:
         """Take the frame whose protocol byte is data[start] in one piece if data holds all of it.
@@ -177,16 +210,27 @@ class Deframer:
                 return 0
             body = body.replace(_STUFFED, _START)
         if crc16(body):  # the CRC of a frame followed by its own CRC is 0
-            received = body[-2] | body[-1] << 8
-            computed = crc16(body[:-2])
-            out.append(E27CrcError(f"frame CRC 0x{received:04x} does not match computed 0x{computed:04x}"))
+            if self._error():
+                received = body[-2] | body[-1] << 8
+                computed = crc16(body[:-2])
+                out.append(E27CrcError(f"frame CRC 0x{received:04x} does not match computed 0x{computed:04x}"))
         else:
+            self._streak = False
             out.append(Frame(body[0], body[3:-2]))
         return end
 
+    def _error(self) -> bool:
+        """Count an error; True if it is to be returned (the first since the last good frame)."""
+        self.errors += 1
+        if self._streak:
+            return False
+        self._streak = True
+        return True
+
     def _abandon(self, out: list[Frame | E27FramingError]) -> None:
         assert self._frame is not None
-        out.append(E27TruncatedFrameError(f"frame abandoned after {len(self._frame)} bytes: a new frame started"))
+        if self._error():
+            out.append(E27TruncatedFrameError(f"frame abandoned after {len(self._frame)} bytes: a new frame started"))
         self._frame = None
 
     def _escaped(self, byte: int, out: list[Frame | E27FramingError]) -> int:
@@ -214,7 +258,10 @@ class Deframer:
                 return
             need = frame[1] | frame[2] << 8
             if not MIN_FRAME_LENGTH <= need <= self._max_length:
-                out.append(E27FrameLengthError(f"frame LENGTH {need} outside {MIN_FRAME_LENGTH}..{self._max_length}"))
+                if self._error():
+                    out.append(
+                        E27FrameLengthError(f"frame LENGTH {need} outside {MIN_FRAME_LENGTH}..{self._max_length}")
+                    )
                 self._frame = None
                 return
             self._need = need
@@ -224,6 +271,8 @@ class Deframer:
         received = frame[-2] | frame[-1] << 8
         computed = crc16(memoryview(frame)[:-2])
         if received != computed:
-            out.append(E27CrcError(f"frame CRC 0x{received:04x} does not match computed 0x{computed:04x}"))
+            if self._error():
+                out.append(E27CrcError(f"frame CRC 0x{received:04x} does not match computed 0x{computed:04x}"))
             return
+        self._streak = False
         out.append(Frame(frame[0], bytes(frame[3:-2])))
