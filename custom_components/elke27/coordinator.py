@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry
@@ -12,6 +13,8 @@ from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -51,6 +54,50 @@ CLIENT_OPTIONS: dict[str, Any] = {}
 # Evidence about each entry's link key, kept across setup retries (each makes a new client)
 # until a session works or the entry is removed.
 _LINK_TROUBLE: dict[str, LinkTrouble] = {}
+# A panel unreachable for longer than this gets a repair issue (gone by itself once it is back):
+# entities are unavailable meanwhile, but an owner looks at the Overview's "All secure" too.
+UNREACHABLE_REPAIR_DELAY: Final = timedelta(minutes=5)
+ISSUE_UNREACHABLE: Final = "panel_unreachable"
+# Since when each entry's panel has been unreachable (kept across setup retries).
+_UNREACHABLE_SINCE: dict[str, datetime] = {}
+
+
+def unreachable_issue_id(entry_id: str) -> str:
+    """The repair issue raised while the entry's panel stays unreachable."""
+    return f"{entry_id}_{ISSUE_UNREACHABLE}"
+
+
+@callback
+def async_panel_unreachable(hass: HomeAssistant, entry: ConfigEntry) -> datetime:
+    """Note that the panel cannot be reached; raise the repair once that has lasted UNREACHABLE_REPAIR_DELAY.
+
+    Returns when the panel must be checked again for the repair to appear on time.
+    """
+    now = dt_util.utcnow()
+    since = _UNREACHABLE_SINCE.setdefault(entry.entry_id, now)
+    due = since + UNREACHABLE_REPAIR_DELAY
+    if now >= due:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            unreachable_issue_id(entry.entry_id),
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=ISSUE_UNREACHABLE,
+            translation_placeholders={
+                "name": entry.title,
+                "since": dt_util.as_local(since).strftime("%Y-%m-%d %H:%M"),
+            },
+        )
+    return due
+
+
+@callback
+def async_panel_reachable(hass: HomeAssistant, entry_id: str) -> None:
+    """The panel answers: forget the outage and withdraw its repair."""
+    _UNREACHABLE_SINCE.pop(entry_id, None)
+    ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry_id))
 
 
 def cache_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
@@ -82,6 +129,7 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         self._changed: set[ElementKey] = set()
         self._events: list[AreaEvent] = []
         self._flush: asyncio.Handle | None = None
+        self._unreachable_check: CALLBACK_TYPE | None = None
 
     async def async_start(self) -> None:
         """Connect and bootstrap; map backend failures to what Home Assistant should do next."""
@@ -117,6 +165,7 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             ) from err
         except E27Error as err:
             await client.async_close()
+            async_panel_unreachable(self.hass, entry)
             raise ConfigEntryNotReady(
                 translation_domain=DOMAIN,
                 translation_key="cannot_connect",
@@ -133,6 +182,10 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             ) from err
         self.client = client
         _LINK_TROUBLE.pop(entry.entry_id, None)
+        async_panel_reachable(self.hass, entry.entry_id)
+        entry.async_on_unload(self._async_cancel_unreachable_check)
+        # Unloaded, nothing would withdraw the repair any more.
+        entry.async_on_unload(lambda: async_panel_reachable(self.hass, entry.entry_id))
         self._async_withdraw_reauth()
         self._inventory = _inventory(client.panel)
         entry.async_on_unload(client.subscribe(self._async_on_event))
@@ -190,6 +243,8 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         if event.connected:
             # Back online: the whole model may differ from before the loss, and every entity is available again.
             self._async_withdraw_reauth()
+            self._async_cancel_unreachable_check()
+            async_panel_reachable(self.hass, self.config_entry.entry_id)
             self._async_on_change(frozenset(), whole=True)
             self.last_update_success = True
             self.async_update_listeners()
@@ -198,9 +253,28 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             return
         if isinstance(event.error, E27ProvisioningRequired):
             self.config_entry.async_start_reauth(self.hass)
+        elif self._unreachable_check is None:
+            self._async_check_unreachable()
         # Not async_set_update_error: that logs at ERROR on top of the client's WARNING.
         self.last_update_success = False
         self.async_update_listeners()
+
+    @callback
+    def _async_check_unreachable(self, _now: datetime | None = None) -> None:
+        """While the client cannot reach the panel: raise the repair when the outage is long enough."""
+        self._unreachable_check = None
+        client = self.client
+        if client is None or client.connected:
+            return
+        due = async_panel_unreachable(self.hass, self.config_entry)
+        if (delay := (due - dt_util.utcnow()).total_seconds()) > 0:
+            self._unreachable_check = async_call_later(self.hass, delay, self._async_check_unreachable)
+
+    @callback
+    def _async_cancel_unreachable_check(self) -> None:
+        if self._unreachable_check is not None:
+            self._unreachable_check()
+            self._unreachable_check = None
 
     @callback
     def _async_withdraw_reauth(self) -> None:

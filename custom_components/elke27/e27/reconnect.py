@@ -20,8 +20,11 @@ from .const import (
     REQUEST_TIMEOUT,
 )
 
-RECONNECT_INITIAL: Final = 1.0
-RECONNECT_MAX: Final = 60.0
+# The panel is a device on the local network: a refused or failed connection costs it next to
+# nothing, and an alarm owner expects it back within seconds of its port opening again. So the
+# delays stay short (0.25 s doubling, at most 1.5 s ±10 %).
+RECONNECT_INITIAL: Final = 0.25
+RECONNECT_MAX: Final = 1.5
 RECONNECT_FACTOR: Final = 2.0
 RECONNECT_JITTER: Final = 0.1
 # While the panel refuses the client's link, attempts are at least this far apart (the
