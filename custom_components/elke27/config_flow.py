@@ -76,7 +76,7 @@ from .flow_helpers import (
     normalize_host,
     normalize_port,
     progress_watchers,
-    secret_error,
+    secret_usable,
 )
 from .migration import CURRENT_MINOR_VERSION
 
@@ -277,8 +277,8 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_link(self, user_input: Mapping[str, Any]) -> ConfigFlowResult:
         """Link; the answer of a panel that replies quickly is shown at once, else a progress step."""
-        for key in (CONF_ACCESS_CODE, CONF_PASSPHRASE):
-            if error := secret_error(user_input.get(key), key):
+        for key, error in ((CONF_ACCESS_CODE, "invalid_access_code"), (CONF_PASSPHRASE, "invalid_passphrase")):
+            if not secret_usable(user_input.get(key)):
                 self._link_errors = {key: error}
                 if key == CONF_ACCESS_CODE:
                     self._access_code = ""

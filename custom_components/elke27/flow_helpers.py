@@ -57,15 +57,15 @@ def normalize_port(value: object) -> int | None:
     return port if 1 <= port <= 65535 else None
 
 
-def secret_error(value: object, key: str) -> str | None:
-    """The form error key for an access code or passphrase that cannot be used as typed, else None."""
+def secret_usable(value: object) -> bool:
+    """Whether an access code or passphrase can be used as typed (1–128 printable characters, UTF-8)."""
     if not isinstance(value, str) or not value or len(value) > MAX_SECRET_LENGTH or not value.isprintable():
-        return f"invalid_{key}"
+        return False
     try:
         value.encode()
     except UnicodeEncodeError:
-        return f"invalid_{key}"
-    return None
+        return False
+    return True
 
 
 async def async_tcp_reachable(host: str, port: int) -> bool:

@@ -80,11 +80,12 @@ def test_every_placeholder_is_supplied() -> None:
 
 def test_issues_are_described() -> None:
     """Every repair issue the integration raises (troubles, taking over community entries) has its text."""
-    from custom_components.elke27 import migration
+    from custom_components.elke27 import coordinator, migration
     from custom_components.elke27.troubles import REPAIR_KINDS
 
     kinds = {kind.value for kind in REPAIR_KINDS}
     kinds |= {migration.ISSUE_IDENTITY_UNKNOWN, migration.ISSUE_DUPLICATE, migration.ISSUE_UNUSABLE}
+    kinds |= {coordinator.ISSUE_UNREACHABLE}
     assert kinds == set(STRINGS["issues"])
     for issue in STRINGS["issues"].values():
         assert set(issue) == {"title", "description"}
