@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Mapping
 from enum import Enum
-from typing import Any
+from typing import Any, Final
 
 from .connection import READ_SIZE, async_close, async_open, async_read_greeting
 from .const import (
@@ -57,6 +57,9 @@ from .messages import (
 )
 
 _LOGGER = logging.getLogger(__package__)
+
+# Bytes handed to the deframer at a time; the loop runs other tasks between slices.
+FEED_SLICE: Final = 8192
 
 type MessageListener = Callable[[Message], None]
 type ConnectionLostListener = Callable[[E27Error], None]
@@ -329,9 +332,14 @@ class Session:
         try:
             while data := await reader.read(READ_SIZE):
                 self._last_rx = asyncio.get_running_loop().time()
-                self._on_data(data)
-                if self._failure is not None:
-                    return
+                # In slices, letting the loop run between them: whatever the bytes, one read
+                # never holds the event loop for long.
+                for offset in range(0, len(data), FEED_SLICE):
+                    if offset:
+                        await asyncio.sleep(0)
+                    self._on_data(data[offset : offset + FEED_SLICE])
+                    if self._failure is not None:
+                        return
             self._fail(E27ConnectionError("the panel closed the connection"))
         except OSError as err:
             self._fail(E27ConnectionError(f"connection lost: {err}"))
