@@ -133,6 +133,12 @@ short_units = st.lists(
         lambda protocol, tail: bytes((0x7E, protocol)) + tail,
         st.sampled_from([0x85, 0x80, 0x01, 0x00, 0x7E]),
         st.binary(max_size=5) | st.sampled_from([b"", b"\x05", b"\x05\x00", b"\x00\x00", b"\x7e\x00", b"\x7e"]),
+    )
+    | st.builds(  # a LENGTH that the bytes before the next start may or may not reach
+        lambda protocol, length, tail: bytes((0x7E, protocol, length, 0)) + tail,
+        st.sampled_from([0x85, 0x01]),
+        st.integers(0, 12),
+        st.binary(max_size=10),
     ),
     max_size=40,
 ).map(b"".join)
@@ -158,6 +164,8 @@ FLOODS = {
     "frame starts": b"\x7e\x85",
     "starts with a LENGTH": b"\x7e\x85\x05\x00",
     "starts with a LENGTH out of range": b"\x7e\x85\x00\x00",
+    "five-byte starts": b"\x7e\x85\x05\x00\x01",
+    "starts with a LENGTH out of range and data": b"\x7e\x85\x00\x00\x01\x02",
     "start bytes": b"\x7e",
     "stuffed start bytes": b"\x7e\x00",
 }

@@ -19,8 +19,8 @@ from .errors import (
 _START: Final = bytes([FRAME_START])
 _STUFFED: Final = bytes([FRAME_START, FRAME_ESCAPED])
 _NOT_FRAME_BYTES: Final = (FRAME_START, FRAME_ESCAPED)
-# Frame starts (7E and a protocol byte) each followed by at most two bytes before the next start:
-# no more than a LENGTH, each is an error. The next start is left to the usual path.
+# Frame starts each followed by at most two bytes before the next frame start: no more than a
+# LENGTH, so each is an error and nothing is discarded.
 _SHORT_STARTS: Final = re.compile(rb"(?:\x7e[^\x00\x7e][^\x7e]{0,2})+(?=\x7e[^\x00\x7e])")
 _SEVENS: Final = re.compile(rb"\x7e+")
 # Stuffed start bytes outside a frame: garbage, skipped in one search.
@@ -161,8 +161,8 @@ class Deframer:
                 if end := self._whole(data, i, out):
                     i = end
                     continue
-                if self._streak and (run := _SHORT_STARTS.match(data, k)) is not None:
-                    i = self._skip_short_starts(data, i, run.end())
+                if self._streak and (after := self._skip_garbage_frames(data, k)) > k:
+                    i = after
                     continue
             elif byte == FRAME_START:
                 # A second 7E is not consumed: only the last of a run of them opens the escape.
@@ -171,15 +171,41 @@ class Deframer:
             i += self._escaped(byte, out)
         return out
 
-    def _skip_short_starts(self, data: bytes, start: int, end: int) -> int:
-        """During an error streak: frames too short to hold a LENGTH and a CRC, data[start - 1:end].
+    def _skip_garbage_frames(self, data: bytes, k: int) -> int:
+        """During an error streak: count the frames from the start at data[k] that can only be errors.
 
-        Each such frame is one more error (abandoned by the next start, or a LENGTH out of
-        range), none returned during a streak; counting them with a search is equal to taking
-        them one by one, at the cost of any other bytes. Returns end (the next frame start).
+        A frame that the next frame start cuts off before its LENGTH is reached is abandoned; one
+        with a LENGTH out of range is refused and the bytes up to the next start are discarded.
+        Neither is returned during a streak, so such frames are only counted here, with a few
+        steps each and none per byte; the first frame that could complete (or a stuffed or
+        doubled 7E) is left to the usual path. Returns where that frame starts (k if none was skipped).
         """
-        self.errors += data.count(FRAME_START, start - 1, end)
-        return end
+        find = data.find
+        n = len(data)
+        low, high = MIN_FRAME_LENGTH, self._max_length
+        skipped = discarded = 0
+        while True:
+            j = find(_START, k + 2)
+            if j < 0 or j + 1 >= n or data[j + 1] in _NOT_FRAME_BYTES:
+                break
+            collected = j - k - 1  # protocol byte, LENGTH and data of the frame that starts at k
+            if collected <= 3 and (run := _SHORT_STARTS.match(data, k)) is not None:
+                # A run of frames of at most a protocol byte and a LENGTH: one search for all of them.
+                skipped += data.count(FRAME_START, k, run.end())
+                k = run.end()
+                continue
+            if collected >= 3:
+                need = data[k + 2] | data[k + 3] << 8
+                if low <= need <= high:
+                    if need <= collected:
+                        break  # it could be a whole frame
+                else:
+                    discarded += collected - 3
+            skipped += 1
+            k = j
+        self.errors += skipped
+        self.discarded += discarded
+        return k
 
     def _whole(self, data: bytes, start: int, out: list[Frame | E27FramingError]) -> int:
         """Take the frame whose protocol byte is data[start] in one piece if data holds all of it.
