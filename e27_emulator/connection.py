@@ -326,7 +326,7 @@ class PanelConnection:
             self._panel._record(session, request)
             if _LOGGER.isEnabledFor(logging.DEBUG):
                 _LOGGER.debug("%s: from %s: %s", self._name, self.peer, messages.redact(request))
-            if self._panel.faults.silent:
+            if self._panel.faults.quiet_online:
                 continue
             # Requests are answered in order by a worker, so the panel keeps reading (and
             # counting what is in flight) while a reply is delayed.
@@ -352,7 +352,7 @@ class PanelConnection:
                 self.in_flight -= 1
 
     async def _dispatch(self, session: PanelSession, request: JsonObject) -> None:
-        if not await self._before_reply():
+        if not await self._before_reply() or self._panel.faults.silent_after_hello:
             return
         route = request_route(request)
         if route == ("system", "r_u_alive"):

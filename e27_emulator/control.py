@@ -92,6 +92,10 @@ class FaultControls(ABC):
         """Stop (or resume) answering anything, discovery included; connections stay open."""
         self.faults.silent = silent
 
+    def go_silent_after_hello(self, silent: bool = True) -> None:
+        """Answer greeting and hello, then nothing on the session (or stop doing so); connections stay open."""
+        self.faults.silent_after_hello = silent
+
     def refuse_hello(self, refuse: bool = True) -> None:
         """Answer every hello for a linked sn with a refusal lacking session_id/sk/shm."""
         self.faults.refuse_hello = refuse

@@ -25,6 +25,9 @@ class Faults:
     """Switchable misbehaviour; EmulatorPanel's fault methods set these."""
 
     silent: bool = False
+    silent_after_hello: bool = False
+    """Greet and answer hello as usual, then answer (and push) nothing on the session: a busy panel,
+    one whose network stack is restarting, or one that no longer holds the client's link key."""
     reply_delay: float = 0.0
     """Seconds each reply waits; see set_reply_delay."""
     refuse_hello: bool = False
@@ -34,6 +37,11 @@ class Faults:
     hello_replies: list[bytes] = field(default_factory=list)
     """Cleartext answers for the next hellos, one each, instead of a session."""
     _delay_changed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    @property
+    def quiet_online(self) -> bool:
+        """Nothing is sent on an online session (silent, or silent after hello)."""
+        return self.silent or self.silent_after_hello
 
     def set_reply_delay(self, seconds: float) -> None:
         """Change the reply delay; replies already waiting follow the new value at once (0 releases them)."""

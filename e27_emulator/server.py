@@ -223,16 +223,16 @@ class EmulatorPanel(PanelControls, FaultControls):
         """Send {"seq":0,"session_id":<its id>, **body} to every online session; return how many.
 
         A session whose client has not sent its first frame yet gets it right after that frame.
-        Nothing is sent while the panel is silent.
+        Nothing is sent while the panel is silent (or silent after hello).
         """
-        if self.faults.silent:
+        if self.faults.quiet_online:
             return 0
         return await self._push_all(lambda connection: connection.push_message(body))
 
     def _state_changed(self, body: JsonObject) -> None:
         """Broadcast a state change once the current handler's replies are written (acks first)."""
         self._notify()
-        if self.faults.silent:
+        if self.faults.quiet_online:
             return
         try:
             loop = asyncio.get_running_loop()

@@ -10,17 +10,57 @@ scripts/demo.py can run it directly and this file can go.)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from e27_emulator import __main__ as emulator  # noqa: E402
 from e27_emulator.server import EmulatorPanel  # noqa: E402
+
+
+def write_private(path: Path, data: Any) -> None:
+    """Write data as JSON to path, readable by its owner only, whatever was at path before.
+
+    The JSON goes to a new file (created 0600 in the same directory) that is then renamed over
+    path: an existing file with a looser mode is replaced, not reused, and a symlink at path is
+    replaced, never followed.
+    """
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            json.dump(data, file, indent=2)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def read_links(path: Path) -> dict[str, dict[str, str]]:
+    """The link table kept at path; empty if there is none, if path is a symlink (never followed) or unreadable."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return {}
+    except OSError as err:  # ELOOP: a symlink
+        print(f"demo panel: not reading the links at {path}: {err}", file=sys.stderr)
+        return {}
+    try:
+        with os.fdopen(descriptor) as file:
+            links = json.load(file)
+        return {
+            str(sn): {"linkkey": str(link["linkkey"]), "linkhmac": str(link["linkhmac"])} for sn, link in links.items()
+        }
+    except (ValueError, TypeError, KeyError, AttributeError) as err:
+        print(f"demo panel: ignoring the unreadable links at {path}: {err}", file=sys.stderr)
+        return {}
 
 
 class LinksKeptPanel(EmulatorPanel):
@@ -30,18 +70,15 @@ class LinksKeptPanel(EmulatorPanel):
 
     async def start(self) -> None:
         """Load the links kept by an earlier run, then start as usual."""
-        if self.links_file.exists():
-            for sn, link in json.loads(self.links_file.read_text()).items():
-                self.add_link(sn, linkkey_hex=link["linkkey"], linkhmac_hex=link["linkhmac"])
+        for sn, link in read_links(self.links_file).items():
+            self.add_link(sn, linkkey_hex=link["linkkey"], linkhmac_hex=link["linkhmac"])
         await super().start()
 
     async def stop(self) -> None:
         """Stop as usual, then keep the links (only the demo's own user can read them)."""
         await super().stop()
         links = {sn: {"linkkey": link.linkkey_hex, "linkhmac": link.linkhmac_hex} for sn, link in self.links.items()}
-        descriptor = os.open(self.links_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            json.dump(links, file, indent=2)
+        write_private(self.links_file, links)
 
 
 def main(argv: list[str]) -> int:

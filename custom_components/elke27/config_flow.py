@@ -53,7 +53,7 @@ from .const import (
     LOGGER,
     MANUAL_ENTRY,
 )
-from .discovery import panel_from_discovery
+from .discovery import follows_discovery, panel_from_discovery
 from .e27 import (
     DiscoveredPanel,
     E27ConnectionError,
@@ -68,7 +68,15 @@ from .e27 import (
     async_provision,
 )
 from .entry_data import client_identity, new_client_data
-from .flow_helpers import async_identify, async_scan, async_wait_for_watcher, progress_watchers
+from .flow_helpers import (
+    async_identify,
+    async_scan,
+    async_wait_for_watcher,
+    normalize_host,
+    normalize_port,
+    progress_watchers,
+    secret_usable,
+)
 from .migration import CURRENT_MINOR_VERSION
 
 if TYPE_CHECKING:
@@ -84,6 +92,18 @@ _LINK_STEPS = {"user": ("link", "provision"), SOURCE_REAUTH: ("reauth_confirm", 
 HOST_SCHEMA = vol.Schema(
     {vol.Required(CONF_HOST): TextSelector(), vol.Required(CONF_PORT, default=DEFAULT_PORT): _PORT}
 )
+
+
+def _address(user_input: Mapping[str, Any]) -> tuple[str, int, dict[str, str]]:
+    """Host and port from the address form, with the form errors of what cannot be used (nothing is tried then)."""
+    errors: dict[str, str] = {}
+    host = normalize_host(user_input.get(CONF_HOST))
+    if host is None:
+        errors[CONF_HOST] = "invalid_host"
+    port = normalize_port(user_input.get(CONF_PORT))
+    if port is None:
+        errors[CONF_PORT] = "invalid_port"
+    return host or "", port or DEFAULT_PORT, errors
 
 
 class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -160,8 +180,8 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_pick(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Offer the panels found on the network, or manual entry."""
         if user_input is not None:
-            choice = user_input[CONF_PANEL]
-            if choice == MANUAL_ENTRY:
+            choice = user_input.get(CONF_PANEL)
+            if choice == MANUAL_ENTRY or choice not in self._discovered:
                 return await self.async_step_manual()
             panel = self._discovered[choice]
             await self.async_set_unique_id(panel.mac, raise_on_progress=False)
@@ -179,15 +199,16 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the panel's address."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
-            panel, error = await async_identify(host, port)
-            if panel is None:
-                errors["base"] = error
-            else:
-                await self.async_set_unique_id(panel.mac, raise_on_progress=False)
-                self._abort_if_unique_id_configured(updates={CONF_HOST: host, CONF_PORT: port})
-                self._panel, self._host, self._port = panel, host, port
-                return await self.async_step_link()
+            host, port, errors = _address(user_input)
+            if not errors:
+                panel, error = await async_identify(host, port)
+                if panel is None:
+                    errors["base"] = error
+                else:
+                    await self.async_set_unique_id(panel.mac, raise_on_progress=False)
+                    self._abort_if_unique_id_configured(updates={CONF_HOST: host, CONF_PORT: port})
+                    self._panel, self._host, self._port = panel, host, port
+                    return await self.async_step_link()
         return self.async_show_form(
             step_id="manual",
             data_schema=self.add_suggested_values_to_schema(HOST_SCHEMA, user_input),
@@ -202,19 +223,34 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
         """Something with Elk's MAC prefix (or a known panel) got an address."""
         mac = format_mac(discovery_info.macaddress)
         await self.async_set_unique_id(mac)
-        self._abort_if_unique_id_configured(updates={CONF_HOST: discovery_info.ip})
+        self._abort_if_unique_id_configured(updates=self._moved_to(discovery_info.ip, None))
         # Elk's M1 controllers share the prefix: only an E27 answers E27 discovery.
-        panel = await async_probe(discovery_info.ip, const.FLOW_PROBE_TIMEOUT, port=const.DISCOVERY_PORT)
+        try:
+            panel = await async_probe(discovery_info.ip, const.FLOW_PROBE_TIMEOUT, port=const.DISCOVERY_PORT)
+        except OSError as err:  # no UDP socket (no usable network)
+            LOGGER.debug("Cannot ask %s for its identity: %s", discovery_info.ip, err)
+            return self.async_abort(reason="cannot_connect")
         if panel is None or panel.mac != mac:
             return self.async_abort(reason="not_e27")
         return await self._async_discovered(panel)
 
     async def _async_discovered(self, panel: DiscoveredPanel) -> ConfigFlowResult:
         await self.async_set_unique_id(panel.mac)
-        self._abort_if_unique_id_configured(updates={CONF_HOST: panel.host, CONF_PORT: panel.port})
+        self._abort_if_unique_id_configured(updates=self._moved_to(panel.host, panel.port))
         self._panel, self._host, self._port = panel, panel.host, panel.port
         self.context["title_placeholders"] = {"name": panel.name}
         return await self.async_step_discovery_confirm()
+
+    def _moved_to(self, host: str, port: int | None) -> dict[str, Any] | None:
+        """The address updates for the configured entry of this unique id, if it should follow its panel.
+
+        An entry with a host name the user typed keeps it; one with an IP address moves.
+        """
+        assert self.unique_id is not None
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, self.unique_id)
+        if entry is None or not follows_discovery(entry.data.get(CONF_HOST), host, port, entry):
+            return None
+        return {CONF_HOST: host} | ({CONF_PORT: port} if port is not None else {})
 
     async def async_step_discovery_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask before linking a panel that was found on the network."""
@@ -243,6 +279,12 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_link(self, user_input: Mapping[str, Any]) -> ConfigFlowResult:
         """Link; the answer of a panel that replies quickly is shown at once, else a progress step."""
+        for key, error in ((CONF_ACCESS_CODE, "invalid_access_code"), (CONF_PASSPHRASE, "invalid_passphrase")):
+            if not secret_usable(user_input.get(key)):
+                self._link_errors = {key: error}
+                if key == CONF_ACCESS_CODE:
+                    self._access_code = ""
+                return self._link_form()
         self._access_code = user_input[CONF_ACCESS_CODE]
         self._link_task = task = self.hass.async_create_task(
             async_provision(
@@ -349,15 +391,16 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            host, port = user_input[CONF_HOST].strip(), int(user_input[CONF_PORT])
-            panel, error = await async_identify(host, port)
-            if panel is not None:
-                await self.async_set_unique_id(panel.mac)
-                self._abort_if_unique_id_mismatch(reason="wrong_panel")
-                error = await self._async_verify_link(entry, host, port)
-            if not error:
-                return self.async_update_reload_and_abort(entry, data_updates={CONF_HOST: host, CONF_PORT: port})
-            errors["base"] = error
+            host, port, errors = _address(user_input)
+            if not errors:
+                panel, error = await async_identify(host, port)
+                if panel is not None:
+                    await self.async_set_unique_id(panel.mac)
+                    self._abort_if_unique_id_mismatch(reason="wrong_panel")
+                    error = await self._async_verify_link(entry, host, port)
+                if not error:
+                    return self.async_update_reload_and_abort(entry, data_updates={CONF_HOST: host, CONF_PORT: port})
+                errors["base"] = error
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(

@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any, Final
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -25,7 +28,9 @@ from .e27 import (
     E27Client,
     E27CommandError,
     E27Error,
+    E27LinkKeyDoubtError,
     E27ProvisioningRequired,
+    LinkTrouble,
     Panel,
     PanelEvent,
 )
@@ -45,6 +50,53 @@ STORAGE_VERSION = 1
 # Fired for every area event, for the logbook (logbook.py describes it) and for automations.
 EVENT_AREA: Final = f"{DOMAIN}_event"
 HOME_ASSISTANT: Final = "Home Assistant"
+# Evidence about each entry's link key, kept across setup retries (each makes a new client)
+# until a session works or the entry is removed.
+_LINK_TROUBLE: dict[str, LinkTrouble] = {}
+# A panel unreachable for longer than this gets a repair issue (gone by itself once it is back):
+# entities are unavailable meanwhile, but an owner looks at the Overview's "All secure" too.
+UNREACHABLE_REPAIR_DELAY: Final = timedelta(minutes=5)
+ISSUE_UNREACHABLE: Final = "panel_unreachable"
+# Since when each entry's panel has been unreachable (kept across setup retries).
+_UNREACHABLE_SINCE: dict[str, datetime] = {}
+
+
+def unreachable_issue_id(entry_id: str) -> str:
+    """The repair issue raised while the entry's panel stays unreachable."""
+    return f"{entry_id}_{ISSUE_UNREACHABLE}"
+
+
+@callback
+def async_panel_unreachable(hass: HomeAssistant, entry: ConfigEntry) -> datetime:
+    """Note that the panel cannot be reached; raise the repair once that has lasted UNREACHABLE_REPAIR_DELAY.
+
+    Returns when the panel must be checked again for the repair to appear on time.
+    """
+    now = dt_util.utcnow()
+    since = _UNREACHABLE_SINCE.setdefault(entry.entry_id, now)
+    due = since + UNREACHABLE_REPAIR_DELAY
+    if now >= due:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            unreachable_issue_id(entry.entry_id),
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=ISSUE_UNREACHABLE,
+            translation_placeholders={
+                "name": entry.title,
+                "since": dt_util.as_local(since).strftime("%Y-%m-%d %H:%M"),
+            },
+        )
+    return due
+
+
+@callback
+def async_panel_reachable(hass: HomeAssistant, entry_id: str) -> None:
+    """The panel answers: forget the outage and withdraw its repair."""
+    _UNREACHABLE_SINCE.pop(entry_id, None)
+    ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry_id))
 
 
 def cache_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
@@ -82,6 +134,7 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         self._changed: set[ElementKey] = set()
         self._events: list[AreaEvent] = []
         self._flush: asyncio.Handle | None = None
+        self._unreachable_check: CALLBACK_TYPE | None = None
 
     async def async_start(self) -> None:
         """Connect and bootstrap; map backend failures to what Home Assistant should do next."""
@@ -93,9 +146,20 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             link_credentials(entry.data),
             name=entry.title,
             cache=await self._async_load_cache(),
+            link_trouble=_LINK_TROUBLE.setdefault(entry.entry_id, LinkTrouble()),
         )
         try:
             await client.async_connect()
+        except E27LinkKeyDoubtError as err:
+            # Probably a lost link, but the panel could still be merely busy: offer the new link
+            # and keep retrying setup; a session that works withdraws the offer.
+            await client.async_close()
+            entry.async_start_reauth(self.hass)
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="link_doubt",
+                translation_placeholders={"name": entry.title},
+            ) from err
         except E27ProvisioningRequired as err:
             await client.async_close()
             raise ConfigEntryAuthFailed(
@@ -105,6 +169,7 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             ) from err
         except E27Error as err:
             await client.async_close()
+            async_panel_unreachable(self.hass, entry)
             raise ConfigEntryNotReady(
                 translation_domain=DOMAIN,
                 translation_key="cannot_connect",
@@ -121,6 +186,12 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
                 translation_placeholders={"name": entry.title, "error": f"{type(err).__name__}: {err}"},
             ) from err
         self.client = client
+        _LINK_TROUBLE.pop(entry.entry_id, None)
+        async_panel_reachable(self.hass, entry.entry_id)
+        entry.async_on_unload(self._async_cancel_unreachable_check)
+        # Unloaded, nothing would withdraw the repair any more.
+        entry.async_on_unload(lambda: async_panel_reachable(self.hass, entry.entry_id))
+        self._async_withdraw_reauth()
         self._inventory = _inventory(client.panel)
         entry.async_on_unload(client.subscribe(self._async_on_event))
         entry.async_on_unload(self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_on_stop))
@@ -176,6 +247,9 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             return
         if event.connected:
             # Back online: the whole model may differ from before the loss, and every entity is available again.
+            self._async_withdraw_reauth()
+            self._async_cancel_unreachable_check()
+            async_panel_reachable(self.hass, self.config_entry.entry_id)
             self._async_on_change(frozenset(), whole=True)
             self.last_update_success = True
             self.async_update_listeners()
@@ -184,9 +258,34 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             return
         if isinstance(event.error, E27ProvisioningRequired):
             self.config_entry.async_start_reauth(self.hass)
+        elif self._unreachable_check is None:
+            self._async_check_unreachable()
         # Not async_set_update_error: that logs at ERROR on top of the client's WARNING.
         self.last_update_success = False
         self.async_update_listeners()
+
+    @callback
+    def _async_check_unreachable(self, _now: datetime | None = None) -> None:
+        """While the client cannot reach the panel: raise the repair when the outage is long enough."""
+        self._unreachable_check = None
+        client = self.client
+        if client is None or client.connected:
+            return
+        due = async_panel_unreachable(self.hass, self.config_entry)
+        if (delay := (due - dt_util.utcnow()).total_seconds()) > 0:
+            self._unreachable_check = async_call_later(self.hass, delay, self._async_check_unreachable)
+
+    @callback
+    def _async_cancel_unreachable_check(self) -> None:
+        if self._unreachable_check is not None:
+            self._unreachable_check()
+            self._unreachable_check = None
+
+    @callback
+    def _async_withdraw_reauth(self) -> None:
+        """A session works with the stored link: a pending offer to link again is not needed any more."""
+        for flow in self.config_entry.async_get_active_flows(self.hass, {SOURCE_REAUTH}):
+            self.hass.config_entries.flow.async_abort(flow["flow_id"])
 
     @callback
     def _async_save_cache(self) -> None:

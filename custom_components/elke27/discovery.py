@@ -2,20 +2,29 @@
 
 Unknown panels appear as "Discovered" cards; a known panel found at a new address has its
 entry updated by the flow (which reloads it). The scan is one broadcast per network with a
-few seconds of listening, every BACKGROUND_DISCOVERY_INTERVAL.
+few seconds of listening, every BACKGROUND_DISCOVERY_INTERVAL; it stops when the last entry
+is removed (and starts again when one is added). A host the user typed as a name is kept:
+only an entry that holds an IP address follows its panel to a new address.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    SOURCE_INTEGRATION_DISCOVERY,
+    ConfigEntry,
+    ConfigEntryChange,
+)
 from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_HOMEASSISTANT_STARTED
 from homeassistant.core import CoreState, Event, HomeAssistant, callback
 from homeassistant.helpers import discovery_flow
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.util.network import is_ip_address
 
 from . import const
 from .const import CONF_CLIENT, CONF_MAC, DOMAIN
@@ -37,8 +46,8 @@ def async_trigger_discovery(hass: HomeAssistant, panels: Iterable[DiscoveredPane
     }
     for panel in panels:
         entry = entries.get(panel.mac)
-        if entry is not None and (entry.data.get(CONF_HOST), entry.data.get(CONF_PORT)) == (panel.host, panel.port):
-            continue  # known, same address: nothing to do
+        if entry is not None and not follows_discovery(entry.data.get(CONF_HOST), panel.host, panel.port, entry):
+            continue  # known, and at its address (or at a host name the user chose): nothing to do
         if entry is None and (entry := waiting.get(panel.host)) is not None:
             hass.config_entries.async_schedule_reload(entry.entry_id)  # it answers now: finish taking it over
             continue
@@ -51,6 +60,22 @@ def async_trigger_discovery(hass: HomeAssistant, panels: Iterable[DiscoveredPane
         )
 
 
+def is_ip(host: object) -> bool:
+    """True if host is an IP address literal (not a name the user typed)."""
+    return isinstance(host, str) and is_ip_address(host)
+
+
+def follows_discovery(stored_host: object, host: str, port: int | None, entry: ConfigEntry) -> bool:
+    """Whether an entry should move to the address its panel was found at.
+
+    Only an entry that holds an IP address moves (a name the user typed stays, whatever the
+    panel says about itself), and only when the address differs.
+    """
+    if not is_ip(stored_host):
+        return False
+    return stored_host != host or (port is not None and entry.data.get(CONF_PORT) != port)
+
+
 def panel_from_discovery(data: dict[str, Any]) -> DiscoveredPanel:
     """The panel a discovery flow was started for."""
     return DiscoveredPanel(**data)
@@ -58,7 +83,8 @@ def panel_from_discovery(data: dict[str, Any]) -> DiscoveredPanel:
 
 @callback
 def async_setup_discovery(hass: HomeAssistant) -> None:
-    """Scan once Home Assistant has started, then every BACKGROUND_DISCOVERY_INTERVAL."""
+    """Scan once Home Assistant has started, then every BACKGROUND_DISCOVERY_INTERVAL while entries exist."""
+    stop_interval: list[Callable[[], None]] = []
 
     async def _async_scan(*_: Any) -> None:
         async_trigger_discovery(hass, await async_scan(hass))
@@ -67,8 +93,28 @@ def async_setup_discovery(hass: HomeAssistant) -> None:
     def _async_start(*_: Event) -> None:
         hass.async_create_background_task(_async_scan(), "elke27 discovery")
 
+    @callback
+    def _async_repeat() -> None:
+        if not stop_interval:
+            stop_interval.append(
+                async_track_time_interval(
+                    hass, _async_scan, const.BACKGROUND_DISCOVERY_INTERVAL, cancel_on_shutdown=True
+                )
+            )
+
+    @callback
+    def _async_entries_changed(change: ConfigEntryChange, entry: ConfigEntry) -> None:
+        if entry.domain != DOMAIN:
+            return
+        if change is ConfigEntryChange.REMOVED and not hass.config_entries.async_entries(DOMAIN, include_ignore=False):
+            while stop_interval:
+                stop_interval.pop()()
+        elif change is ConfigEntryChange.ADDED:
+            _async_repeat()
+
     if hass.state is CoreState.running:
         _async_start()
     else:
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STARTED, _async_start)
-    async_track_time_interval(hass, _async_scan, const.BACKGROUND_DISCOVERY_INTERVAL, cancel_on_shutdown=True)
+    _async_repeat()
+    async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, _async_entries_changed)

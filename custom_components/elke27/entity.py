@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+import asyncio
+from collections.abc import Callable, Coroutine, Hashable, Iterable, Mapping
 from functools import partial
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr
@@ -16,7 +17,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from . import texts
 from .const import DOMAIN
 from .coordinator import ElementKey, Elke27ConfigEntry, Elke27Coordinator
-from .e27 import Area, E27Client, Panel, Zone
+from .e27 import Area, E27Client, Panel, Zone, action_asked_at
 
 MANUFACTURER = "Elk Products"
 MODEL = "E27"
@@ -166,6 +167,16 @@ class Elke27Entity(CoordinatorEntity[Elke27Coordinator]):
             and self.registry_entry.original_name != self.name
         ):
             er.async_get(self.hass).async_update_entity(self.entity_id, original_name=self.name)
+
+    async def async_request_call[T](self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run an action; its command deadline counts from here, before the platform's queue.
+
+        Home Assistant runs each entity action through this method, which waits for the
+        platform's PARALLEL_UPDATES slot: an action queued behind a slow one must not reach
+        the panel late, so the time spent waiting counts towards the command's deadline.
+        """
+        with action_asked_at(asyncio.get_running_loop().time()):
+            return await super().async_request_call(coro)
 
     @property
     def client(self) -> E27Client:

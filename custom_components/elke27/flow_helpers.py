@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+import ipaddress
+import re
+from typing import Any, Final
 
 from homeassistant.components.network import async_get_ipv4_broadcast_addresses
 from homeassistant.core import HomeAssistant
@@ -15,6 +17,55 @@ from .const import LOGGER
 from .e27 import DiscoveredPanel, E27ConnectionError, E27Error, async_discover, async_probe
 from .e27.connection import async_close, async_open, async_read_greeting
 from .e27.messages import JsonStreamSplitter
+
+# A host name (RFC 1123): dot-separated labels of letters, digits, hyphens (and the underscores some
+# local resolvers hand out), at most 63 characters each and 253 in all.
+_LABEL: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
+MAX_HOST_LENGTH: Final = 253
+# Access code and passphrase are hashed as typed (UTF-8); this bounds what a form can send.
+MAX_SECRET_LENGTH: Final = 128
+
+
+def normalize_host(text: object) -> str | None:
+    """The host as typed (stripped; an IP address in its canonical form), or None if it is not a host.
+
+    Checked before anything resolves or connects: names that the resolver would refuse with an
+    exception (too long, empty labels, NUL, control or direction characters, non-ASCII) are not hosts.
+    """
+    if not isinstance(text, str):
+        return None
+    host = text.strip()
+    if not host or len(host) > MAX_HOST_LENGTH or not host.isascii() or not host.isprintable():
+        return None
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    name = host.removesuffix(".")
+    if all(_LABEL.fullmatch(label) for label in name.split(".")):
+        return host
+    return None
+
+
+def normalize_port(value: object) -> int | None:
+    """A TCP port 1–65535 from the form's number, or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    port = int(value)
+    return port if 1 <= port <= 65535 else None
+
+
+def secret_usable(value: object) -> bool:
+    """Whether an access code or passphrase can be used as typed (1–128 printable characters, UTF-8)."""
+    if not isinstance(value, str) or not value or len(value) > MAX_SECRET_LENGTH or not value.isprintable():
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 async def async_tcp_reachable(host: str, port: int) -> bool:
@@ -36,7 +87,11 @@ async def async_identify(host: str, port: int) -> tuple[DiscoveredPanel | None, 
     """The panel at host:port (its MAC comes only from UDP discovery), or an error key."""
     if not await async_tcp_reachable(host, port):
         return None, "cannot_connect"
-    panel = await async_probe(host, const.FLOW_PROBE_TIMEOUT, port=const.DISCOVERY_PORT)
+    try:
+        panel = await async_probe(host, const.FLOW_PROBE_TIMEOUT, port=const.DISCOVERY_PORT)
+    except OSError as err:  # no UDP socket (no usable network)
+        LOGGER.debug("Cannot ask %s for its identity: %s", host, err)
+        return None, "cannot_connect"
     if panel is None:
         return None, "no_discovery_reply"
     return panel, ""

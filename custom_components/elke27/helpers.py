@@ -19,6 +19,7 @@ from .e27 import (
     E27CommandError,
     E27ConnectionError,
     E27Error,
+    E27NotSentError,
     E27ProtocolError,
     E27ProvisioningRequired,
     E27TimeoutError,
@@ -58,6 +59,8 @@ def translated_error(err: Exception, *, code_sent: bool = True) -> HomeAssistant
         return ServiceValidationError(
             translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
         )
+    if isinstance(err, E27NotSentError):
+        return HomeAssistantError(translation_domain=DOMAIN, translation_key="busy_not_sent")
     if isinstance(err, E27TimeoutError):
         return HomeAssistantError(translation_domain=DOMAIN, translation_key="no_reply")
     if isinstance(err, E27ConnectionError | E27ProtocolError):  # the session ended; the client reconnects

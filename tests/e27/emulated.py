@@ -37,6 +37,7 @@ FAST_CLIENT: dict[str, Any] = {
     "link_check_timeout": 10.0,
     "reconnect_initial": 0.01,
     "reconnect_max": 0.1,
+    "relink_retry_interval": 0.1,
     "config_check_interval": None,
 }
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from custom_components.elke27.e27.errors import E27MessageError, E27ProtocolError
+from custom_components.elke27.e27.errors import E27ConnectionError, E27MessageError
 from custom_components.elke27.e27.hello import accept_hello
 from custom_components.elke27.e27.messages import REDACTED, decode, redact
 from custom_components.elke27.e27.values import MAX_JSON_DEPTH, as_int, as_number, as_strings, as_u32, depth
@@ -121,6 +121,7 @@ def test_unusable_numbers_in_status_are_ignored() -> None:
 
 
 @pytest.mark.parametrize("code", ["²", "1e3", -1, 2**40, [11006]], ids=repr)
-def test_malformed_hello_reply_is_a_protocol_error(code: Any) -> None:
-    with pytest.raises(E27ProtocolError, match="malformed hello reply"):
+def test_odd_hello_error_code_is_a_refused_session(code: Any) -> None:
+    """Any non-zero error code, however written, is a refusal (retried later), never a dropped reply."""
+    with pytest.raises(E27ConnectionError, match="refused the session"):
         accept_hello({"hello": {"error_code": code}}, LINKKEY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -124,3 +125,72 @@ def test_any_stream_decodes_as_it_does_byte_by_byte(stream: bytes, sizes: list[i
     assert whole(stream) == expected
     assert outcome(Deframer(), chunked(stream, sizes)) == expected
     assert all(isinstance(item, Frame) or issubclass(item[0], E27FramingError) for item in expected[0])
+
+
+# Frame starts followed by 0–5 bytes (any, 7E and 00 included): what a flood of garbage frames looks like.
+short_units = st.lists(
+    st.builds(
+        lambda protocol, tail: bytes((0x7E, protocol)) + tail,
+        st.sampled_from([0x85, 0x80, 0x01, 0x00, 0x7E]),
+        st.binary(max_size=5) | st.sampled_from([b"", b"\x05", b"\x05\x00", b"\x00\x00", b"\x7e\x00", b"\x7e"]),
+    )
+    | st.builds(  # a LENGTH that the bytes before the next start may or may not reach
+        lambda protocol, length, tail: bytes((0x7E, protocol, length, 0)) + tail,
+        st.sampled_from([0x85, 0x01]),
+        st.integers(0, 12),
+        st.binary(max_size=10),
+    ),
+    max_size=40,
+).map(b"".join)
+
+
+@SETTINGS
+@given(st.lists(short_units | segments, max_size=8).map(b"".join), chunk_sizes)
+def test_floods_of_frame_starts_decode_as_they_do_byte_by_byte(stream: bytes, sizes: list[int]) -> None:
+    expected = bytewise(stream)
+    assert whole(stream) == expected
+    assert outcome(Deframer(), chunked(stream, sizes)) == expected
+
+
+OK = build_frame(0x80, b"OK")
+OK_FRAME = Frame(0x80, b"OK")
+
+
+class _Counting(Deframer):
+    """A deframer whose step methods the test can wrap (the real one has slots)."""
+
+
+FLOODS = {
+    "frame starts": b"\x7e\x85",
+    "starts with a LENGTH": b"\x7e\x85\x05\x00",
+    "starts with a LENGTH out of range": b"\x7e\x85\x00\x00",
+    "five-byte starts": b"\x7e\x85\x05\x00\x01",
+    "starts with a LENGTH out of range and data": b"\x7e\x85\x00\x00\x01\x02",
+    "start bytes": b"\x7e",
+    "stuffed start bytes": b"\x7e\x00",
+}
+
+
+@pytest.mark.parametrize("unit", FLOODS.values(), ids=FLOODS.keys())
+def test_a_flood_costs_no_step_per_byte_and_returns_one_error(unit: bytes) -> None:
+    """Linear in the bytes whatever they are: a flood is searched through, not walked byte by byte.
+
+    The deframer's per-byte steps are counted (not timed); a megabyte of the worst patterns
+    takes a handful of them per 64 KiB read, and yields one error, not one per garbage frame.
+    """
+    data = unit * (1024 * 1024 // len(unit)) + OK
+    deframer = _Counting()
+    steps = 0
+    for name in ("_escaped", "_abandon", "_check", "_whole"):
+        original = getattr(deframer, name)
+
+        def counted(*args: Any, _original: Any = original) -> Any:
+            nonlocal steps
+            steps += 1
+            return _original(*args)
+
+        setattr(deframer, name, counted)
+    results = [item for piece in chunked(data, [65536]) for item in deframer.feed(piece)]
+    assert steps < 20 * (len(data) // 65536 + 1)
+    assert results[-1] == OK_FRAME
+    assert len(results) <= 2  # at most one error for the whole flood, then the good frame

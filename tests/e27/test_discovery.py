@@ -5,12 +5,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 
 from custom_components.elke27.e27 import async_discover, async_probe
-from custom_components.elke27.e27.discovery import normalize_mac, parse_discovery_reply
+from custom_components.elke27.e27.discovery import (
+    MAX_PANELS,
+    MAX_REPLY_SIZE,
+    SENDS_PER_TARGET,
+    _DiscoveryProtocol,
+    normalize_mac,
+    parse_discovery_reply,
+)
 from e27_emulator import EmulatorPanel
 
 
@@ -110,3 +119,83 @@ async def test_malformed_replies_from_other_hosts_are_ignored_quietly(caplog: py
     assert found is not None
     assert found.mac == "02:00:00:00:00:09"
     assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+class _CountingPanels(asyncio.DatagramProtocol):
+    """Hosts on the LAN that count every request and answer each with `panels` distinct panel replies."""
+
+    def __init__(self, panels: int) -> None:
+        self.replies = [
+            _reply(MAC_ADDR=f"02:00:00:00:{index >> 8:02x}:{index & 0xFF:02x}", IPV4_ADDR="127.0.0.1")
+            for index in range(panels)
+        ]
+        self.requests = 0
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.DatagramTransport)
+        self.transport = transport
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        assert self.transport is not None
+        self.requests += 1
+        for reply in self.replies:
+            self.transport.sendto(reply, addr)
+
+
+async def _counting(panels: int) -> tuple[asyncio.DatagramTransport, _CountingPanels, int]:
+    loop = asyncio.get_running_loop()
+    transport, protocol = await loop.create_datagram_endpoint(
+        lambda: _CountingPanels(panels), local_addr=("127.0.0.1", 0)
+    )
+    return transport, protocol, transport.get_extra_info("sockname")[1]
+
+
+async def test_a_scan_sends_a_few_requests_per_target_whatever_answers() -> None:
+    transport, responder, port = await _counting(3)
+    try:
+        found = await async_discover(1.5, targets=["127.0.0.1"], port=port)
+    finally:
+        transport.close()
+    assert len(found) == 3
+    assert 1 <= responder.requests <= SENDS_PER_TARGET
+
+
+async def test_a_scan_keeps_a_bounded_number_of_panels() -> None:
+    transport, responder, port = await _counting(MAX_PANELS * 3)
+    try:
+        found = await async_discover(1.0, targets=["127.0.0.1"], port=port)
+    finally:
+        transport.close()
+    assert len(found) == MAX_PANELS
+    assert len({panel.mac for panel in found}) == MAX_PANELS
+    assert responder.requests <= SENDS_PER_TARGET
+
+
+async def test_an_oversized_reply_is_dropped_unparsed() -> None:
+    huge = _reply(NAME="x" * (MAX_REPLY_SIZE + 1))
+    with patch("custom_components.elke27.e27.discovery.parse_discovery_reply") as parse:
+        protocol = _DiscoveryProtocol()
+        protocol.datagram_received(huge, ("192.0.2.1", 2362))
+    parse.assert_not_called()
+    assert not protocol.found
+
+
+async def test_a_host_name_is_resolved_off_the_event_loop(panel: EmulatorPanel) -> None:
+    """Names go through the loop's resolver (an executor), never a blocking lookup on the loop."""
+    loop = asyncio.get_running_loop()
+    asked: list[str] = []
+    real = loop.getaddrinfo
+
+    async def getaddrinfo(host: str, *args: Any, **kwargs: Any) -> Any:
+        asked.append(host)
+        if host != "panel.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return await real("127.0.0.1", *args, **kwargs)
+
+    with patch.object(loop, "getaddrinfo", getaddrinfo):
+        found = await async_probe("panel.invalid", timeout=20, port=panel.discovery_port)
+        assert await async_probe("a..b", timeout=0.3, port=panel.discovery_port) is None
+    assert found is not None
+    assert found.mac == normalize_mac(panel.config.mac)
+    assert asked == ["panel.invalid", "a..b"]

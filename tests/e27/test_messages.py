@@ -89,13 +89,31 @@ def test_error_code_zero_is_success(code: int | str) -> None:
     assert (message.domain, message.command, message.body["zone_id"]) == ("zone", "get_status", 3)
 
 
-@pytest.mark.parametrize("code", ["bogus", "²", "١٢", -1, 2**32, 1.5, True, [], {}], ids=repr)
-def test_malformed_envelope_error_code_is_a_message_error(code: Any) -> None:
-    """error_code must be an unsigned 32-bit number, as an int or ASCII digits (§8.3); anything else is refused."""
-    with pytest.raises(E27MessageError, match="error_code"):
-        parse_message({"seq": 9, "error_code": code})
-    with pytest.raises(E27MessageError, match="error_code"):
-        parse_message({"seq": 9, "zone": {"get_status": {"zone_id": 1, "error_code": code}}})
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (-1, -1),
+        ("-5", -5),
+        (2**32, 2**32),
+        (99999, 99999),
+        ("11004", 11004),
+        ("bogus", const.ErrorCode.UNKNOWN),
+        ("²", const.ErrorCode.UNKNOWN),
+        ("١٢", const.ErrorCode.UNKNOWN),
+        (1.5, const.ErrorCode.UNKNOWN),
+        (True, const.ErrorCode.UNKNOWN),
+        ([], const.ErrorCode.UNKNOWN),
+        ({}, const.ErrorCode.UNKNOWN),
+    ],
+    ids=repr,
+)
+def test_any_other_error_code_is_a_failure_with_that_code(code: Any, expected: int) -> None:
+    """Not a reason to drop the reply (its request would time out): the request fails with the code (§2.4)."""
+    for raw in ({"seq": 9, "error_code": code}, {"seq": 9, "zone": {"get_status": {"zone_id": 1, "error_code": code}}}):
+        message = parse_message(raw)
+        assert message.seq == 9
+        assert message.error is not None
+        assert message.error.code == expected
 
 
 def test_unknown_error_code_is_kept() -> None:

@@ -35,8 +35,8 @@ LOGGER = "custom_components.elke27.e27"
 MALFORMED = (
     '{"seq":"²","zone":{"get_status":{"zone_id":1}}}',
     '{"seq":0,"session_id":-1,"area":{"get_status":{"area_id":1}}}',
-    '{"seq":0,"error_code":"١٢"}',
-    '{"seq":0,"zone":{"get_status":{"zone_id":1,"error_code":[11006]}}}',
+    '{"seq":0,"session_id":"١٢","zone":{"get_status":{"zone_id":1}}}',
+    '{"seq":[0],"zone":{"get_status":{"zone_id":1}}}',
     '{"seq":0,"a":' + "[" * 990 + "]" * 990 + "}",
     '{"seq":0,"tstat":{"get_status":{"tstat_id":1,"temperature":NaN}}}',
     "not json at all",
@@ -198,3 +198,31 @@ def test_no_frame_we_send_is_one_the_reference_deframer_loses(
     assert not hits_length_quirk(len(sent))
     assert decode(sent) == decode(payload)  # the same JSON, at most one space longer
     assert len(sent) - len(payload) in (0, 1)
+
+
+@pytest.mark.parametrize("unit", [b"\x7e\x85", b"\x7e\x85\x05\x00\x01"], ids=["frame starts", "five-byte starts"])
+async def test_garbage_never_stalls_the_event_loop(
+    make_session: SessionFactory, panel: EmulatorPanel, unit: bytes
+) -> None:
+    """Megabytes of garbage frames: the session keeps working and the loop keeps running (lag measured here)."""
+    session = await online(make_session)
+    loop = asyncio.get_running_loop()
+    worst = 0.0
+
+    async def ticker() -> None:
+        nonlocal worst
+        while True:
+            before = loop.time()
+            await asyncio.sleep(0.001)
+            worst = max(worst, loop.time() - before)
+
+    task = asyncio.create_task(ticker())
+    try:
+        assert await panel.send_garbage(unit * (2 * 1024 * 1024 // len(unit))) == 1
+        async with asyncio.timeout(WAIT):
+            assert (await session.request("system", "r_u_alive")).error is None  # answered behind the garbage
+    finally:
+        task.cancel()
+    assert session.connected
+    # A slice of garbage takes milliseconds; a whole read of it used to take hundreds.
+    assert worst < 0.1

@@ -6,6 +6,7 @@ loaded and tested on its own.
 
 from __future__ import annotations
 
+from .actions import action_asked_at
 from .bootstrap import BootstrapStats
 from .client import E27Client
 from .discovery import DiscoveredPanel, async_discover, async_probe
@@ -14,7 +15,9 @@ from .errors import (
     E27ConnectionError,
     E27Error,
     E27LinkError,
+    E27LinkKeyDoubtError,
     E27LinkTableFullError,
+    E27NotSentError,
     E27ProtocolError,
     E27ProvisioningRequired,
     E27SessionRefusedError,
@@ -45,7 +48,7 @@ from .model import (
     ZoneKind,
 )
 from .provisioning import async_provision
-from .reconnect import ClientTiming
+from .reconnect import ClientTiming, LinkTrouble
 from .session import Session, SessionState
 
 __all__ = [
@@ -66,7 +69,9 @@ __all__ = [
     "E27ConnectionError",
     "E27Error",
     "E27LinkError",
+    "E27LinkKeyDoubtError",
     "E27LinkTableFullError",
+    "E27NotSentError",
     "E27ProtocolError",
     "E27ProvisioningRequired",
     "E27SessionRefusedError",
@@ -74,6 +79,7 @@ __all__ = [
     "FanMode",
     "Light",
     "LinkCredentials",
+    "LinkTrouble",
     "Lock",
     "Message",
     "Output",
@@ -87,6 +93,7 @@ __all__ = [
     "VersionInfo",
     "Zone",
     "ZoneKind",
+    "action_asked_at",
     "async_discover",
     "async_probe",
     "async_provision",

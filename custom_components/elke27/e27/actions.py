@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextvars import ContextVar
 from types import MappingProxyType
 from typing import Any
 
@@ -15,15 +17,35 @@ from .const import error_reason
 from .errors import E27CommandError, E27Error, E27TimeoutError
 from .messages import Message
 from .model import ArmState, BypassResult, FanMode, Panel, ThermostatMode
+from .reconnect import ClientTiming
 from .session import Session
 
 _LOGGER = logging.getLogger(__package__)
+
+# When the caller asked for the action (event-loop time), if that was before it reached the client.
+_ASKED_AT: ContextVar[float | None] = ContextVar("e27_action_asked_at", default=None)
+
+
+@contextlib.contextmanager
+def action_asked_at(when: float) -> Iterator[None]:
+    """Count the command deadline of the actions started inside from `when` (event-loop time).
+
+    For callers that queue actions before they reach the client: the time spent queueing counts.
+    Nested use keeps the earliest time.
+    """
+    outer = _ASKED_AT.get()
+    token = _ASKED_AT.set(when if outer is None else min(outer, when))
+    try:
+        yield
+    finally:
+        _ASKED_AT.reset(token)
 
 
 class ClientActions(ABC):
     """Arm, disarm, bypass, chime, outputs, lights, locks, barriers, thermostats (mixed into E27Client)."""
 
     name: str
+    timing: ClientTiming
 
     @property
     @abstractmethod
@@ -39,15 +61,19 @@ class ClientActions(ABC):
         """Run coro in the background for session."""
 
     async def _command(self, body: Body, reread: Reread, pin: int | None = None) -> Message:
-        """Send one write (never re-sent), then re-read the state it affects.
+        """Send one write (never re-sent after a timeout), then re-read the state it affects.
 
-        A timeout leaves the outcome unknown: the state is re-read in the background
-        and the timeout raised. A refusal raises E27CommandError whose text never
-        carries the PIN.
+        The write must reach the wire within timing.command_deadline of being asked for
+        (action_asked_at, else now): otherwise E27NotSentError, and it is never sent later.
+        A busy answer is retried within that deadline (the panel did nothing). A timeout
+        leaves the outcome unknown: the state is re-read in the background and the timeout
+        raised. A refusal raises E27CommandError whose text never carries the PIN.
         """
+        asked = _ASKED_AT.get()
+        deadline = (asked if asked is not None else asyncio.get_running_loop().time()) + self.timing.command_deadline
         session = self._require_session()
         try:
-            reply = await session.request_body(body)
+            reply = await session.request_body(body, deadline=deadline)
         except E27TimeoutError:
             self._spawn(session, self._reread(session, reread))
             raise

@@ -3,7 +3,9 @@
 One client owns at most one Session at a time. Every inbound message — reply or
 broadcast — is applied to the LiveModel in arrival order; listeners hear what changed.
 When the session dies the client tells listeners, reconnects with capped exponential
-backoff, resynchronises and tells them again; E27ProvisioningRequired stops it.
+backoff, resynchronises and tells them again. It never gives up: when the panel refuses the
+link, or has answered nothing readable after hello for minutes (LinkTrouble), listeners hear
+E27ProvisioningRequired once per outage and the client goes on trying.
 No task of the client dies silently: an unexpected exception anywhere ends the session
 with an E27ProtocolError and the usual reconnect follows.
 """
@@ -23,6 +25,7 @@ from .errors import (
     E27CommandError,
     E27ConnectionError,
     E27Error,
+    E27LinkKeyDoubtError,
     E27ProtocolError,
     E27ProvisioningRequired,
 )
@@ -30,7 +33,7 @@ from .linking import LinkCredentials
 from .live import LiveModel, diff
 from .messages import ClientIdentity, Message
 from .model import ConnectionEvent, Panel, PanelEvent
-from .reconnect import ClientTiming
+from .reconnect import ClientTiming, LinkTrouble
 from .session import Session
 
 _LOGGER = logging.getLogger(__package__)
@@ -51,9 +54,11 @@ class E27Client(ClientActions):
         *,
         name: str | None = None,
         cache: Mapping[str, Any] | None = None,
+        link_trouble: LinkTrouble | None = None,
         **timing_overrides: float | None,
     ) -> None:
         self.timing = ClientTiming.from_overrides(timing_overrides)
+        self._link_trouble = link_trouble if link_trouble is not None else LinkTrouble()
         self.host, self.port = host, port
         self.name = name or f"{host}:{port}"
         self._identity = identity
@@ -107,8 +112,8 @@ class E27Client(ClientActions):
     async def async_connect(self) -> None:
         """Connect and bootstrap to ready; afterwards the client keeps itself connected until async_close.
 
-        Raises E27ProvisioningRequired (link again: the panel refused our link, or does not
-        accept our link key), E27ConnectionError or E27TimeoutError (retry later), or
+        Raises E27ProvisioningRequired (link again: the panel refused our link, or has not
+        accepted our link key for minutes: E27LinkKeyDoubtError), E27ConnectionError or E27TimeoutError (retry later), or
         E27ProtocolError (the panel broke the protocol; retry later). Never anything else.
         """
         if self._closing:
@@ -151,6 +156,7 @@ class E27Client(ClientActions):
             raise E27ProtocolError(f"unexpected {type(err).__name__} while connecting: {err}") from err
         cached = tuple(name for name, config in configs.items() if self._configs.get(name) is config)
         self._configs = configs
+        self._link_trouble.clear()
         self.last_bootstrap = BootstrapStats(requests, time.monotonic() - started, cached)
         _LOGGER.debug("%s: ready after %d requests in %.2f s", self.name, requests, self.last_bootstrap.seconds)
         return session
@@ -175,9 +181,10 @@ class E27Client(ClientActions):
     async def _confirm_link(self) -> Session:
         """Hello worked but nothing the panel sent could be opened: check once more on a fresh session.
 
-        If the panel again answers nothing our session key opens, it does not hold our link
-        key (it cannot say so: hello looks fine to both sides). A missing greeting or hello
-        is a connection problem as usual.
+        If the panel again answers nothing our session key opens, it may not hold our link key
+        (it cannot say so: hello looks fine to both sides), or it may be busy. That is one piece
+        of LinkTrouble evidence; only conclusive evidence raises E27LinkKeyDoubtError, otherwise
+        it is a connection problem like any other. A missing greeting or hello is too.
         """
         _LOGGER.debug("%s: no readable answer after hello; checking the link key on a fresh session", self.name)
         session = self._new_session()
@@ -188,7 +195,16 @@ class E27Client(ClientActions):
         except BaseException as err:
             await session.close()
             if isinstance(err, E27Error) and session.link_suspect:
-                raise E27ProvisioningRequired("the panel does not accept this link key: link again") from err
+                trouble = self._link_trouble
+                if trouble.add():
+                    raise E27LinkKeyDoubtError(
+                        f"the panel has answered nothing readable after hello {trouble.count} times in a row "
+                        f"over {trouble.window:g} s or more: it no longer accepts this link key; link again"
+                    ) from err
+                raise E27ConnectionError(
+                    "the panel accepted hello but answered nothing readable (busy, or not holding this "
+                    f"client's link key: check {trouble.count} of {trouble.attempts})"
+                ) from err
             raise
         return session
 
@@ -219,8 +235,7 @@ class E27Client(ClientActions):
             await self._lost.wait()
             try:
                 await self._drop_session()
-                if not await self._reconnect():
-                    return
+                await self._reconnect()
             except Exception as err:
                 # The supervisor must outlive anything: without it the client stays offline for ever.
                 _LOGGER.warning(
@@ -239,24 +254,31 @@ class E27Client(ClientActions):
             session, self._session = self._session, None
             await session.close()
 
-    async def _reconnect(self) -> bool:
-        """Retry with backoff until ready (True) or the panel demands a new link (False).
+    async def _reconnect(self) -> None:
+        """Retry with backoff until ready; never give up.
 
         Connection failures are logged at DEBUG (the loss was the WARNING); the first
-        protocol failure of an outage at WARNING, with its reason.
+        protocol failure of an outage at WARNING, with its reason. When the panel refuses the
+        link (or LinkTrouble is conclusive) listeners hear E27ProvisioningRequired, once per
+        outage, and the retries go on: a new link, or a panel that answers again, ends them.
         """
         before = self.panel
         self._backoff.reset()
-        reported = False
+        reported = relink_reported = False
         while True:
             await asyncio.sleep(self._backoff.next_delay())
             try:
                 session = await self._open()
             except E27ProvisioningRequired as err:
-                _LOGGER.warning("%s: the panel no longer accepts this client's link; not retrying: %s", self.name, err)
                 self.last_error = err
-                self._notify(ConnectionEvent(False, err))
-                return False
+                if not relink_reported:
+                    relink_reported = True
+                    _LOGGER.warning(
+                        "%s: the panel does not accept this client's link: %s; still trying", self.name, err
+                    )
+                    self._notify(ConnectionEvent(False, err))
+                await asyncio.sleep(self.timing.relink_retry_interval)
+                continue
             except E27Error as err:
                 level = logging.DEBUG
                 if isinstance(err, E27ProtocolError) and not reported:
@@ -270,7 +292,7 @@ class E27Client(ClientActions):
                 self._notify(ConnectionEvent(True))
                 if changed := diff(before, self.panel):
                     self._notify(PanelEvent(changed))
-            return True
+            return
 
     # -- inbound messages ----------------------------------------------------------------------
 

@@ -23,7 +23,20 @@ KEEPALIVE_TIMEOUT: Final = 3.0
 # may hold another link key for us; a fresh session gets this long for a first answer before
 # the client concludes it must link again.
 LINK_CHECK_TIMEOUT: Final = 10.0
+# A panel that is busy, rebooting its network stack or out of session slots looks the same for
+# a while. Only after LINK_TROUBLE_ATTEMPTS such checks in a row, spread over at least
+# LINK_TROUBLE_WINDOW seconds (with no working session between), does the client say that the
+# link must be made again; it keeps trying meanwhile.
+LINK_TROUBLE_ATTEMPTS: Final = 3
+LINK_TROUBLE_WINDOW: Final = 120.0
 CLOSE_TIMEOUT: Final = 2.0
+# A command must reach the wire within this long of being asked for, or it fails unsent
+# (a disarm or a garage door acting half a minute late is worse than an error).
+COMMAND_DEADLINE: Final = 10.0
+# 11039 (busy) means the panel did nothing: the request is sent again, at most BUSY_RETRIES
+# times, BUSY_RETRY_DELAY seconds later (doubling each time), never past the deadline.
+BUSY_RETRIES: Final = 3
+BUSY_RETRY_DELAY: Final = 0.25
 DISCOVERY_TIMEOUT: Final = 10.0
 PROBE_TIMEOUT: Final = 3.0
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from .const import DISCOVERY_MARKER, DISCOVERY_PORT, DISCOVERY_REQUEST, DISCOVERY_TIMEOUT, PROBE_TIMEOUT
 from .errors import E27MessageError
@@ -15,8 +17,15 @@ from .messages import decode
 from .values import as_int
 
 _LOGGER = logging.getLogger(__package__)
-BROADCAST_ADDRESS = "255.255.255.255"
-_RESENDS = 3
+BROADCAST_ADDRESS: Final = "255.255.255.255"
+# Requests per target and scan, SEND_SPACING seconds apart (UDP may lose one): a reply never
+# triggers another request, so a scan costs the network a fixed handful of datagrams.
+SENDS_PER_TARGET: Final = 3
+SEND_SPACING: Final = 1.0
+# Distinct panels kept per scan; a LAN with more E27 panels than this is not a home.
+MAX_PANELS: Final = 32
+# A panel's reply is a few hundred bytes; anything much larger is not one and is not parsed.
+MAX_REPLY_SIZE: Final = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +84,18 @@ def parse_discovery_reply(data: bytes, source_host: str) -> DiscoveredPanel | No
 
 
 class _DiscoveryProtocol(asyncio.DatagramProtocol):
+    """Collects distinct panels (by MAC), at most MAX_PANELS; anything beyond is dropped unread."""
+
     def __init__(self) -> None:
         self.found: dict[str, DiscoveredPanel] = {}
         self.event = asyncio.Event()
+        self.dropped = 0
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        # Cheap checks first: a neighbour may answer with a flood of datagrams.
+        if len(self.found) >= MAX_PANELS or len(data) > MAX_REPLY_SIZE:
+            self.dropped += 1
+            return
         try:
             panel = parse_discovery_reply(data, str(addr[0]))
         except Exception:  # anything on the LAN may answer: one odd datagram must not flood the log
@@ -93,8 +109,33 @@ class _DiscoveryProtocol(asyncio.DatagramProtocol):
         _LOGGER.debug("Discovery socket error: %s", exc)
 
 
+async def _resolve(loop: asyncio.AbstractEventLoop, target: str, port: int) -> str | None:
+    """target as an IPv4 address; a host name is looked up off the event loop. None if it has none."""
+    try:
+        return str(ipaddress.IPv4Address(target))
+    except ValueError:
+        pass
+    try:
+        infos = await loop.getaddrinfo(target, port, family=socket.AF_INET, type=socket.SOCK_DGRAM)
+    except (OSError, UnicodeError, ValueError) as err:  # gaierror, or a name the resolver refuses
+        _LOGGER.debug("Cannot resolve %r for discovery: %s", target, err)
+        return None
+    return next((str(info[4][0]) for info in infos), None)
+
+
 async def _scan(targets: list[str], port: int, timeout: float, *, first_only: bool) -> list[DiscoveredPanel]:
+    """Send SENDS_PER_TARGET requests to each target, spaced over the first part of the scan, and listen.
+
+    Replies never cause more requests: however many hosts answer, the scan sends at most
+    SENDS_PER_TARGET datagrams per target.
+    """
     loop = asyncio.get_running_loop()
+    addresses: list[str] = []
+    for target in targets:
+        if (address := await _resolve(loop, target, port)) is not None and address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        return []
     transport, protocol = await loop.create_datagram_endpoint(
         _DiscoveryProtocol,
         local_addr=("0.0.0.0", 0),  # noqa: S104 - replies to a broadcast come back on any interface
@@ -102,34 +143,46 @@ async def _scan(targets: list[str], port: int, timeout: float, *, first_only: bo
     )
     try:
         deadline = loop.time() + timeout
-        while (remaining := deadline - loop.time()) > 0:
-            if not (first_only and protocol.found):
-                for target in targets:
-                    try:
-                        transport.sendto(DISCOVERY_REQUEST, (target, port))
-                    except OSError as err:
-                        _LOGGER.debug("Cannot send discovery to %s: %s", target, err)
-            protocol.event.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(min(remaining, timeout / _RESENDS)):
-                    await protocol.event.wait()
-            if first_only and protocol.found:
+        spacing = min(SEND_SPACING, timeout / SENDS_PER_TARGET)
+        for send in range(SENDS_PER_TARGET):
+            for address in addresses:
+                try:
+                    transport.sendto(DISCOVERY_REQUEST, (address, port))
+                except OSError as err:
+                    _LOGGER.debug("Cannot send discovery to %s: %s", address, err)
+            # The last request gets the rest of the scan to be answered.
+            wait_until = deadline if send == SENDS_PER_TARGET - 1 else min(deadline, loop.time() + spacing)
+            while (remaining := wait_until - loop.time()) > 0 and not (first_only and protocol.found):
+                protocol.event.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(remaining):
+                        await protocol.event.wait()
+            if (first_only and protocol.found) or loop.time() >= deadline:
                 break
     finally:
         transport.close()
+    if protocol.dropped:
+        _LOGGER.debug("Discovery kept %d panels and dropped %d further replies", len(protocol.found), protocol.dropped)
     return list(protocol.found.values())
 
 
 async def async_discover(
     timeout: float = DISCOVERY_TIMEOUT, *, targets: Iterable[str] = (BROADCAST_ADDRESS,), port: int = DISCOVERY_PORT
 ) -> list[DiscoveredPanel]:
-    """Broadcast a discovery request to each target address and collect every panel that answers in time."""
+    """Broadcast a discovery request to each target address and collect the panels that answer in time.
+
+    At most MAX_PANELS distinct panels (by MAC) are returned. Raises OSError when no UDP
+    socket can be opened (no usable network).
+    """
     return await _scan(list(targets), port, timeout, first_only=False)
 
 
 async def async_probe(
     host: str, timeout: float = PROBE_TIMEOUT, *, port: int = DISCOVERY_PORT
 ) -> DiscoveredPanel | None:
-    """Ask one host directly; its identity (name, MAC) or None if nothing answered."""
+    """Ask one host directly; its identity (name, MAC) or None if nothing answered (or the name has no address).
+
+    Raises OSError when no UDP socket can be opened.
+    """
     found = await _scan([host], port, timeout, first_only=True)
     return found[0] if found else None

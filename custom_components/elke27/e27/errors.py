@@ -15,6 +15,10 @@ class E27TimeoutError(E27ConnectionError):
     """The panel did not answer in time."""
 
 
+class E27NotSentError(E27ConnectionError):
+    """The panel was busy with earlier requests until the command's deadline: it was not sent, and never will be."""
+
+
 class E27SessionRefusedError(E27ConnectionError):
     """The panel knows the link but refused a session: the same identity is online elsewhere,
     or every session slot is taken (docs/protocol.md §7.4)."""
@@ -22,6 +26,11 @@ class E27SessionRefusedError(E27ConnectionError):
 
 class E27ProvisioningRequired(E27Error):
     """The link credentials are missing or were refused by the panel: link again."""
+
+
+class E27LinkKeyDoubtError(E27ProvisioningRequired):
+    """Sessions have opened but the panel answered nothing readable, repeatedly and for minutes: it most likely
+    no longer holds this client's link key (it cannot say so). The client keeps trying meanwhile."""
 
 
 class E27LinkError(E27Error):

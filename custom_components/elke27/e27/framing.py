@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from array import array
 from dataclasses import dataclass
@@ -18,6 +19,12 @@ from .errors import (
 _START: Final = bytes([FRAME_START])
 _STUFFED: Final = bytes([FRAME_START, FRAME_ESCAPED])
 _NOT_FRAME_BYTES: Final = (FRAME_START, FRAME_ESCAPED)
+# Frame starts each followed by at most two bytes before the next frame start: no more than a
+# LENGTH, so each is an error and nothing is discarded.
+_SHORT_STARTS: Final = re.compile(rb"(?:\x7e[^\x00\x7e][^\x7e]{0,2})+(?=\x7e[^\x00\x7e])")
+_SEVENS: Final = re.compile(rb"\x7e+")
+# Stuffed start bytes outside a frame: garbage, skipped in one search.
+_STUFFED_RUN: Final = re.compile(rb"(?:\x7e\x00)+")
 
 
 def _crc_byte_table() -> list[int]:
@@ -90,16 +97,22 @@ class Deframer:
     Bytes outside a frame (garbage, cleartext) are skipped and counted in
     ``discarded``. ``7E`` followed by a non-zero byte always starts a new frame,
     abandoning any partial one. It never holds more than one frame's worth of bytes.
+
+    Errors come in streaks (garbage that keeps starting frames): only the first error
+    after a good frame is returned, every one is counted in ``errors``. Whatever the
+    bytes, each costs a small constant; how the stream is cut into pieces changes nothing.
     """
 
-    __slots__ = ("_esc", "_frame", "_max_length", "_need", "discarded")
+    __slots__ = ("_esc", "_frame", "_max_length", "_need", "_streak", "discarded", "errors")
 
     def __init__(self, max_length: int = MAX_FRAME_LENGTH) -> None:
         self._max_length = max_length
         self._esc = False
         self._frame: bytearray | None = None
         self._need = 0
+        self._streak = False
         self.discarded = 0
+        self.errors = 0
 
     @property
     def buffered(self) -> int:
@@ -123,6 +136,10 @@ class Deframer:
                 if k < 0:
                     self.discarded += n - i
                     break
+                if (stuffed := _STUFFED_RUN.match(data, k)) is not None:
+                    self.discarded += stuffed.end() - i
+                    i = stuffed.end()
+                    continue
                 self.discarded += k - i
             else:
                 want = (self._need or 3) - len(frame)
@@ -144,9 +161,51 @@ class Deframer:
                 if end := self._whole(data, i, out):
                     i = end
                     continue
-            # A second 7E is not consumed: it is found again and opens a new escape.
+                if self._streak and (after := self._skip_garbage_frames(data, k)) > k:
+                    i = after
+                    continue
+            elif byte == FRAME_START:
+                # A second 7E is not consumed: only the last of a run of them opens the escape.
+                i = _SEVENS.match(data, i).end() - 1  # type: ignore[union-attr]  # data[i] is 7E: it matches
+                continue
             i += self._escaped(byte, out)
         return out
+
+    def _skip_garbage_frames(self, data: bytes, k: int) -> int:
+        """During an error streak: count the frames from the start at data[k] that can only be errors.
+
+        A frame that the next frame start cuts off before its LENGTH is reached is abandoned; one
+        with a LENGTH out of range is refused and the bytes up to the next start are discarded.
+        Neither is returned during a streak, so such frames are only counted here, with a few
+        steps each and none per byte; the first frame that could complete (or a stuffed or
+        doubled 7E) is left to the usual path. Returns where that frame starts (k if none was skipped).
+        """
+        find = data.find
+        n = len(data)
+        low, high = MIN_FRAME_LENGTH, self._max_length
+        skipped = discarded = 0
+        while True:
+            j = find(_START, k + 2)
+            if j < 0 or j + 1 >= n or data[j + 1] in _NOT_FRAME_BYTES:
+                break
+            collected = j - k - 1  # protocol byte, LENGTH and data of the frame that starts at k
+            if collected <= 3 and (run := _SHORT_STARTS.match(data, k)) is not None:
+                # A run of frames of at most a protocol byte and a LENGTH: one search for all of them.
+                skipped += data.count(FRAME_START, k, run.end())
+                k = run.end()
+                continue
+            if collected >= 3:
+                need = data[k + 2] | data[k + 3] << 8
+                if low <= need <= high:
+                    if need <= collected:
+                        break  # it could be a whole frame
+                else:
+                    discarded += collected - 3
+            skipped += 1
+            k = j
+        self.errors += skipped
+        self.discarded += discarded
+        return k
 
     def _whole(self, data: bytes, start: int, out: list[Frame | E27FramingError]) -> int:
         """Take the frame whose protocol byte is data[start] in one piece if data holds all of it.
@@ -177,16 +236,27 @@ class Deframer:
                 return 0
             body = body.replace(_STUFFED, _START)
         if crc16(body):  # the CRC of a frame followed by its own CRC is 0
-            received = body[-2] | body[-1] << 8
-            computed = crc16(body[:-2])
-            out.append(E27CrcError(f"frame CRC 0x{received:04x} does not match computed 0x{computed:04x}"))
+            if self._error():
+                received = body[-2] | body[-1] << 8
+                computed = crc16(body[:-2])
+                out.append(E27CrcError(f"frame CRC 0x{received:04x} does not match computed 0x{computed:04x}"))
         else:
+            self._streak = False
             out.append(Frame(body[0], body[3:-2]))
         return end
 
+    def _error(self) -> bool:
+        """Count an error; True if it is to be returned (the first since the last good frame)."""
+        self.errors += 1
+        if self._streak:
+            return False
+        self._streak = True
+        return True
+
     def _abandon(self, out: list[Frame | E27FramingError]) -> None:
         assert self._frame is not None
-        out.append(E27TruncatedFrameError(f"frame abandoned after {len(self._frame)} bytes: a new frame started"))
+        if self._error():
+            out.append(E27TruncatedFrameError(f"frame abandoned after {len(self._frame)} bytes: a new frame started"))
         self._frame = None
 
     def _escaped(self, byte: int, out: list[Frame | E27FramingError]) -> int:
@@ -214,7 +284,10 @@ class Deframer:
                 return
             need = frame[1] | frame[2] << 8
             if not MIN_FRAME_LENGTH <= need <= self._max_length:
-                out.append(E27FrameLengthError(f"frame LENGTH {need} outside {MIN_FRAME_LENGTH}..{self._max_length}"))
+                if self._error():
+                    out.append(
+                        E27FrameLengthError(f"frame LENGTH {need} outside {MIN_FRAME_LENGTH}..{self._max_length}")
+                    )
                 self._frame = None
                 return
             self._need = need
@@ -224,6 +297,8 @@ class Deframer:
         received = frame[-2] | frame[-1] << 8
         computed = crc16(memoryview(frame)[:-2])
         if received != computed:
-            out.append(E27CrcError(f"frame CRC 0x{received:04x} does not match computed 0x{computed:04x}"))
+            if self._error():
+                out.append(E27CrcError(f"frame CRC 0x{received:04x} does not match computed 0x{computed:04x}"))
             return
+        self._streak = False
         out.append(Frame(frame[0], bytes(frame[3:-2])))

@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from .const import BROADCAST_SEQ, CLEARTEXT_SEQ, MAX_CLEARTEXT, ErrorCode, error_reason
 from .errors import E27MessageError
-from .values import MAX_JSON_DEPTH, as_u32, depth
+from .values import MAX_JSON_DEPTH, as_int, as_u32, depth
 
 type JsonObject = dict[str, Any]
 
@@ -213,9 +213,24 @@ def _envelope_u32(obj: Mapping[str, Any], key: str) -> int | None:
     return number
 
 
+def _error_code(value: Any) -> int | None:
+    """An error_code as sent: None for success (absent, 0, "0", false), else the code.
+
+    Any other value is a failure, never a reason to drop the reply (its request would time
+    out instead of failing): an integer or numeric string, negative or unknown, is kept as it
+    is; anything else counts as ErrorCode.UNKNOWN (docs/api.md §2.4).
+    """
+    if value is None or value is False:
+        return None
+    code = as_int(value)
+    if code is None:
+        return ErrorCode.UNKNOWN
+    return None if code == ErrorCode.NONE else code
+
+
 def _error_in(obj: Mapping[str, Any]) -> PanelError | None:
-    code = _envelope_u32(obj, "error_code")
-    if code is None or code == ErrorCode.NONE:
+    code = _error_code(obj.get("error_code"))
+    if code is None:
         return None
     message = next((obj[key] for key in _MESSAGE_KEYS if isinstance(obj.get(key), str)), "")
     return PanelError(code, message[:MAX_ERROR_TEXT])

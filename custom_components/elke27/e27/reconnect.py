@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Final
 
 from .const import (
+    COMMAND_DEADLINE,
     CONNECT_TIMEOUT,
     HELLO_TIMEOUT,
     KEEPALIVE_INTERVAL,
     KEEPALIVE_TIMEOUT,
     LINK_CHECK_TIMEOUT,
+    LINK_TROUBLE_ATTEMPTS,
+    LINK_TROUBLE_WINDOW,
     REQUEST_TIMEOUT,
 )
 
-RECONNECT_INITIAL: Final = 1.0
-RECONNECT_MAX: Final = 60.0
+# The panel is a device on the local network: a refused or failed connection costs it next to
+# nothing, and an alarm owner expects it back within seconds of its port opening again. So the
+# delays stay short (0.25 s doubling, at most 1.5 s ±10 %).
+RECONNECT_INITIAL: Final = 0.25
+RECONNECT_MAX: Final = 1.5
 RECONNECT_FACTOR: Final = 2.0
 RECONNECT_JITTER: Final = 0.1
+# While the panel refuses the client's link, attempts are at least this far apart (the
+# client never stops trying, so that a panel that takes the link back is used at once).
+RELINK_RETRY_INTERVAL: Final = 30.0
 # The configuration check while connected: one get_table_info per domain (7 small reads) whose
 # checksum tells whether that domain changed (docs/api.md §5.10), so renames and new or removed
 # elements show within about a minute.
@@ -60,6 +70,40 @@ class Backoff:
         self.attempts = 0
 
 
+@dataclass(slots=True)
+class LinkTrouble:
+    """Evidence, gathered over time, that the panel no longer holds the client's link key.
+
+    Each failed link check (hello worked, then nothing readable, twice) is one piece; a working
+    session clears it. Only `attempts` pieces spread over at least `window` seconds make it
+    conclusive: one silent panel (busy, rebooting) is a connection problem. Kept outside the
+    client so that evidence survives a new client (a retried setup); `clock` is monotonic seconds.
+    """
+
+    window: float = LINK_TROUBLE_WINDOW
+    attempts: int = LINK_TROUBLE_ATTEMPTS
+    clock: Callable[[], float] = time.monotonic
+    first: float | None = field(default=None, init=False)
+    count: int = field(default=0, init=False)
+
+    def add(self) -> bool:
+        """Record one failed link check; True once the evidence is conclusive."""
+        now = self.clock()
+        if self.first is None:
+            self.first = now
+        self.count += 1
+        return self.conclusive
+
+    @property
+    def conclusive(self) -> bool:
+        """Enough failed checks over a long enough time."""
+        return self.first is not None and self.count >= self.attempts and self.clock() - self.first >= self.window
+
+    def clear(self) -> None:
+        """A session worked: the link key is fine."""
+        self.first, self.count = None, 0
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClientTiming:
     """Timeouts, keepalive and reconnect backoff in seconds; E27Client takes each as a keyword override."""
@@ -80,6 +124,10 @@ class ClientTiming:
     None disables the check."""
     radio_sweep_pace: float = RADIO_SWEEP_PACE
     """Seconds between the zone reads of the radio sweep after ready (0: back to back)."""
+    relink_retry_interval: float = RELINK_RETRY_INTERVAL
+    """Seconds at least between attempts while the panel refuses the link."""
+    command_deadline: float = COMMAND_DEADLINE
+    """Seconds from a command being asked for until it must be on the wire, else it fails unsent."""
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any]) -> ClientTiming:

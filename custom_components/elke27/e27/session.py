@@ -12,10 +12,12 @@ import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Mapping
 from enum import Enum
-from typing import Any
+from typing import Any, Final
 
 from .connection import READ_SIZE, async_close, async_open, async_read_greeting
 from .const import (
+    BUSY_RETRIES,
+    BUSY_RETRY_DELAY,
     CLIENT_DEST,
     CLIENT_SRC,
     CONNECT_TIMEOUT,
@@ -26,6 +28,7 @@ from .const import (
     KEEPALIVE_INTERVAL,
     KEEPALIVE_TIMEOUT,
     REQUEST_TIMEOUT,
+    ErrorCode,
 )
 from .crypto import SessionCipher, open_envelope, quirk_safe, seal
 from .errors import (
@@ -34,6 +37,7 @@ from .errors import (
     E27CryptoError,
     E27Error,
     E27MessageError,
+    E27NotSentError,
     E27ProtocolError,
     E27ProvisioningRequired,
     E27TimeoutError,
@@ -53,6 +57,9 @@ from .messages import (
 )
 
 _LOGGER = logging.getLogger(__package__)
+
+# Bytes handed to the deframer at a time; the loop runs other tasks between slices.
+FEED_SLICE: Final = 8192
 
 type MessageListener = Callable[[Message], None]
 type ConnectionLostListener = Callable[[E27Error], None]
@@ -210,16 +217,60 @@ class Session:
         return await self.request_body({"authenticate": {"pin": pin}}, priority=True)
 
     async def request_body(
-        self, body: Mapping[str, Any], *, timeout: float | None = None, priority: bool = False
+        self,
+        body: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        priority: bool = False,
+        deadline: float | None = None,
     ) -> Message:
-        """Send one request whose domain object(s) are body; one request is in flight at a time."""
+        """Send one request whose domain object(s) are body; one request is in flight at a time.
+
+        deadline (event-loop time): if the request cannot be sent by then (earlier requests hold
+        the slot), E27NotSentError is raised and it is never sent. A busy answer (11039, the panel
+        did nothing) is retried a few times, never past the deadline (docs/api.md §2.6); any
+        other panel error raises E27CommandError at once.
+        """
+        loop = asyncio.get_running_loop()
+        delay = BUSY_RETRY_DELAY
+        attempt = 0
+        while True:
+            await self._acquire(body, priority, deadline)
+            try:
+                self._raise_if_not_online()
+                return await self._exchange(body, self._request_timeout if timeout is None else timeout)
+            except E27CommandError as err:
+                if (
+                    err.code != ErrorCode.ZWAVE_BUSY
+                    or attempt == BUSY_RETRIES
+                    or (deadline is not None and loop.time() + delay >= deadline)
+                ):
+                    raise
+            finally:
+                self._slot.release()
+            _LOGGER.debug("%s: panel busy; sending %s again in %g s", self.name, ".".join(self._route(body)), delay)
+            await asyncio.sleep(delay)
+            delay *= 2
+            attempt += 1
+
+    async def _acquire(self, body: Mapping[str, Any], priority: bool, deadline: float | None) -> None:
+        """Take the request slot, or raise E27NotSentError when the deadline passes first."""
         self._raise_if_not_online()
-        await self._slot.acquire(priority=priority)
+        if deadline is None:
+            await self._slot.acquire(priority=priority)
+            return
+        loop = asyncio.get_running_loop()
         try:
-            self._raise_if_not_online()
-            return await self._exchange(body, self._request_timeout if timeout is None else timeout)
-        finally:
+            async with asyncio.timeout_at(deadline):
+                await self._slot.acquire(priority=priority)
+        except TimeoutError:
+            pass
+        else:
+            if loop.time() < deadline:
+                return
             self._slot.release()
+        route = ".".join(self._route(body))
+        raise E27NotSentError(f"the panel was busy: {route} was not sent (its deadline passed)")
 
     async def _exchange(self, body: Mapping[str, Any], timeout: float) -> Message:
         loop = asyncio.get_running_loop()
@@ -281,9 +332,14 @@ class Session:
         try:
             while data := await reader.read(READ_SIZE):
                 self._last_rx = asyncio.get_running_loop().time()
-                self._on_data(data)
-                if self._failure is not None:
-                    return
+                # In slices, letting the loop run between them: whatever the bytes, one read
+                # never holds the event loop for long.
+                for offset in range(0, len(data), FEED_SLICE):
+                    if offset:
+                        await asyncio.sleep(0)
+                    self._on_data(data[offset : offset + FEED_SLICE])
+                    if self._failure is not None:
+                        return
             self._fail(E27ConnectionError("the panel closed the connection"))
         except OSError as err:
             self._fail(E27ConnectionError(f"connection lost: {err}"))

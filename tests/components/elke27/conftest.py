@@ -46,6 +46,7 @@ FAST_CLIENT = {
     "link_check_timeout": 10.0,
     "reconnect_initial": 0.01,
     "reconnect_max": 0.1,
+    "relink_retry_interval": 0.1,
 }
 # A safety net for waits on conditions: they hold long before it unless something is broken.
 WAIT_TIMEOUT = 30.0

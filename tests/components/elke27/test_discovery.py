@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import timedelta
+from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -19,6 +22,7 @@ from custom_components.elke27 import const
 from custom_components.elke27.const import CONF_PANEL, DOMAIN
 from custom_components.elke27.discovery import async_setup_discovery
 from custom_components.elke27.e27 import DiscoveredPanel
+from custom_components.elke27.e27.discovery import MAX_PANELS, SENDS_PER_TARGET
 from custom_components.elke27.flow_helpers import async_scan
 from e27_emulator import EmulatorPanel
 
@@ -177,3 +181,95 @@ async def test_dhcp_while_the_user_adds_the_same_panel(hass: HomeAssistant, pane
     second = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_DHCP}, data=info)
     assert second["reason"] == "already_in_progress"
     hass.config_entries.flow.async_abort(result["flow_id"])
+
+
+@pytest.mark.parametrize("source", [SOURCE_INTEGRATION_DISCOVERY, SOURCE_DHCP])
+async def test_discovery_keeps_a_host_name_the_user_typed(
+    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry, source: str
+) -> None:
+    linked_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(linked_entry, data={**linked_entry.data, CONF_HOST: "alarm.home.arpa"})
+    if source == SOURCE_DHCP:
+        data: object = DhcpServiceInfo(ip="127.0.0.1", hostname="e27", macaddress=PANEL_MAC.replace(":", ""))
+    else:
+        data = {
+            "name": PANEL_NAME,
+            "mac": PANEL_MAC,
+            "host": "127.0.0.1",
+            "port": panel.port + 1,
+            "encrypted_port": None,
+            "serial": None,
+        }
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": source}, data=data)
+    assert result["reason"] == "already_configured"
+    assert (linked_entry.data[CONF_HOST], linked_entry.data[CONF_PORT]) == ("alarm.home.arpa", panel.port)
+
+
+async def test_background_scan_leaves_an_entry_with_a_host_name_alone(
+    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry
+) -> None:
+    linked_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(linked_entry, data={**linked_entry.data, CONF_HOST: "alarm.home.arpa"})
+    with patch("custom_components.elke27.discovery.discovery_flow.async_create_flow") as create_flow:
+        assert await async_setup_component(hass, DOMAIN, {})
+        await hass.async_block_till_done(wait_background_tasks=True)
+    create_flow.assert_not_called()
+    assert linked_entry.data[CONF_HOST] == "alarm.home.arpa"
+
+
+async def test_background_scan_stops_when_the_last_entry_is_removed(
+    hass: HomeAssistant, linked_entry: MockConfigEntry
+) -> None:
+    linked_entry.add_to_hass(hass)
+    scans: list[int] = []
+    unload = patch("custom_components.elke27.async_unload_entry", return_value=True)
+
+    async def scan(hass: HomeAssistant) -> list[DiscoveredPanel]:
+        scans.append(1)
+        return []
+
+    with patch("custom_components.elke27.discovery.async_scan", scan), unload:
+        assert await async_setup_component(hass, DOMAIN, {})
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert len(scans) == 1
+        await hass.config_entries.async_remove(linked_entry.entry_id)
+        async_fire_time_changed(hass, dt_util.utcnow() + const.BACKGROUND_DISCOVERY_INTERVAL * 3)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert len(scans) == 1
+        # A new entry brings the periodic scan back.
+        await hass.config_entries.async_add(MockConfigEntry(domain=DOMAIN, unique_id="02:00:00:00:00:09", data={}))
+        async_fire_time_changed(hass, dt_util.utcnow() + const.BACKGROUND_DISCOVERY_INTERVAL * 4)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert len(scans) == 2
+
+
+class _ManyPanels(asyncio.DatagramProtocol):
+    """A neighbour's device answering every discovery request as a hundred different panels."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.DatagramTransport)
+        self.transport = transport
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        assert self.transport is not None
+        self.requests += 1
+        for index in range(100):
+            reply = {"ELKWC2017": 1, "MAC_ADDR": f"02:00:00:00:01:{index:02x}", "LISTEN_PORT": 2101}
+            self.transport.sendto(json.dumps(reply).encode(), addr)
+
+
+async def test_a_flood_of_fake_panels_makes_a_bounded_number_of_flows(hass: HomeAssistant) -> None:
+    loop = asyncio.get_running_loop()
+    transport, fake = await loop.create_datagram_endpoint(_ManyPanels, local_addr=("127.0.0.1", 0))
+    try:
+        with patch.object(const, "DISCOVERY_PORT", transport.get_extra_info("sockname")[1]):
+            assert await async_setup_component(hass, DOMAIN, {})
+            await hass.async_block_till_done(wait_background_tasks=True)
+    finally:
+        transport.close()
+    assert len(_discovered(hass)) == MAX_PANELS
+    assert fake.requests <= SENDS_PER_TARGET

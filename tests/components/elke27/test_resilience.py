@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from functools import partial
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
@@ -12,10 +16,12 @@ from homeassistant.const import EVENT_STATE_CHANGED, STATE_OFF, STATE_ON, STATE_
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.elke27 import coordinator as coordinator_module
 from custom_components.elke27.const import CONF_ACCESS_CODE, CONF_CLIENT, CONF_LINKKEY, CONF_PASSPHRASE, DOMAIN
-from custom_components.elke27.e27 import E27Client
+from custom_components.elke27.e27 import E27Client, LinkTrouble
 from custom_components.elke27.e27.crypto import seal
 from custom_components.elke27.e27.framing import build_frame
 from custom_components.elke27.e27.live import LiveModel
@@ -78,17 +84,56 @@ async def test_unexpected_failure_at_setup_is_retried(
     assert repr(record.exc_info[1]) == "RuntimeError('a bug')"
 
 
-async def test_wrong_link_key_starts_reauth_and_linking_again_brings_the_entities_back(
-    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry
+class _Clock:
+    """The monotonic clock of the link-trouble evidence, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Iterator[_Clock]:
+    """Link-trouble evidence on a test clock, fresh for every test."""
+    manual = _Clock()
+    with (
+        patch("custom_components.elke27.coordinator.LinkTrouble", partial(LinkTrouble, clock=manual)),
+        patch.dict(coordinator_module._LINK_TROUBLE, clear=True),
+    ):
+        yield manual
+
+
+def _evidence(entry: MockConfigEntry) -> int:
+    trouble = coordinator_module._LINK_TROUBLE.get(entry.entry_id)
+    return trouble.count if trouble is not None else 0
+
+
+async def _retry_setup(hass: HomeAssistant, entry: MockConfigEntry, clock: _Clock, seconds: float) -> None:
+    """Let seconds pass (test clock and Home Assistant's) so that setup is retried, and wait for the attempt."""
+    before = _evidence(entry)
+    clock.now += seconds
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=max(seconds, 600)))
+    await wait_for(hass, lambda: _evidence(entry) != before and entry.state is not ConfigEntryState.SETUP_IN_PROGRESS)
+
+
+async def test_wrong_link_key_offers_reauth_after_minutes_and_linking_again_brings_the_entities_back(
+    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry, clock: _Clock
 ) -> None:
-    """The panel holds another link key for our identity: hello works, nothing after it. Link again."""
+    """The panel holds another link key for our identity: hello works, nothing after it. Link again — once sure."""
     data = {**linked_entry.data, CONF_LINKKEY: "0f1e2d3c4b5a69788796a5b4c3d2e1f0"}
     linked_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(linked_entry, data=data)
     with client_options(**(FAST_CLIENT | LINK_CHECK)):
         await hass.config_entries.async_setup(linked_entry.entry_id)
         await hass.async_block_till_done()
-    assert linked_entry.state is ConfigEntryState.SETUP_ERROR
+        assert linked_entry.state is ConfigEntryState.SETUP_RETRY
+        assert not _reauth_flows(hass)
+        await _retry_setup(hass, linked_entry, clock, 60)
+        assert not _reauth_flows(hass)
+        await _retry_setup(hass, linked_entry, clock, 60)
+    assert linked_entry.state is ConfigEntryState.SETUP_RETRY  # still retrying
     (flow,) = _reauth_flows(hass)
 
     # A panel that answers links within the submit itself: no progress step.
@@ -103,6 +148,46 @@ async def test_wrong_link_key_starts_reauth_and_linking_again_brings_the_entitie
     assert state_of(hass, HOUSE) == "disarmed"
     panel.open_zone(1)
     await wait_for(hass, lambda: state_of(hass, FRONT_DOOR) == STATE_ON)
+
+
+async def test_a_panel_silent_after_hello_at_setup_is_retried_and_a_working_session_withdraws_reauth(
+    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry, clock: _Clock
+) -> None:
+    linked_entry.add_to_hass(hass)
+    panel.go_silent_after_hello()
+    with client_options(**(FAST_CLIENT | LINK_CHECK)):
+        await hass.config_entries.async_setup(linked_entry.entry_id)
+        await hass.async_block_till_done()
+        assert linked_entry.state is ConfigEntryState.SETUP_RETRY
+        await _retry_setup(hass, linked_entry, clock, 60)
+        await _retry_setup(hass, linked_entry, clock, 60)
+        assert len(_reauth_flows(hass)) == 1  # silent for minutes: offered, still retrying
+    panel.go_silent_after_hello(False)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=30))
+    await wait_for(hass, lambda: linked_entry.state is ConfigEntryState.LOADED)
+    assert not _reauth_flows(hass)  # the panel answers again with the stored link: offer withdrawn
+    assert state_of(hass, FRONT_DOOR) == STATE_OFF
+
+
+async def test_a_panel_silent_after_hello_at_runtime_is_waited_for(
+    hass: HomeAssistant, panel: EmulatorPanel, clock: _Clock, init_integration: MockConfigEntry
+) -> None:
+    coordinator = init_integration.runtime_data
+    assert coordinator.client is not None
+    coordinator.client.timing = replace(coordinator.client.timing, **LINK_CHECK)
+    trouble = coordinator.client._link_trouble
+    panel.go_silent_after_hello()
+    await panel.drop_connections()
+    await wait_for(hass, lambda: trouble.count >= trouble.attempts)
+    assert state_of(hass, FRONT_DOOR) == STATE_UNAVAILABLE
+    assert not _reauth_flows(hass)  # repeated, but within a minute: a busy panel, not a lost link
+    clock.now += trouble.window
+    await wait_for(hass, lambda: len(_reauth_flows(hass)) == 1)
+    coordinator.client.timing = replace(coordinator.client.timing, request_timeout=WAIT_TIMEOUT)
+    panel.go_silent_after_hello(False)
+    await wait_for(hass, lambda: state_of(hass, FRONT_DOOR) == STATE_OFF)
+    assert not _reauth_flows(hass)
+    assert init_integration.state is ConfigEntryState.LOADED
 
 
 async def test_an_unexpected_error_makes_the_entities_unavailable_until_the_client_recovers(

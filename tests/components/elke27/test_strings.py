@@ -80,11 +80,12 @@ def test_every_placeholder_is_supplied() -> None:
 
 def test_issues_are_described() -> None:
     """Every repair issue the integration raises (troubles, taking over community entries) has its text."""
-    from custom_components.elke27 import migration
+    from custom_components.elke27 import coordinator, migration
     from custom_components.elke27.troubles import REPAIR_KINDS
 
     kinds = {kind.value for kind in REPAIR_KINDS}
     kinds |= {migration.ISSUE_IDENTITY_UNKNOWN, migration.ISSUE_DUPLICATE, migration.ISSUE_UNUSABLE}
+    kinds |= {coordinator.ISSUE_UNREACHABLE}
     assert kinds == set(STRINGS["issues"])
     for issue in STRINGS["issues"].values():
         assert set(issue) == {"title", "description"}
@@ -127,7 +128,12 @@ def test_exception_placeholders_are_the_ones_the_code_supplies() -> None:
     for key in ("wrong_code", "not_authorized", "not_ready", "not_bypassable", "in_alarm", "not_allowed_when_armed"):
         supplied[key] = {"reason", "code"}  # the generic refusal placeholders (unused by these messages)
     supplied |= {"not_ready_zones": {"area", "zones"}, "bypass_failed": {"zones"}, "cannot_connect": {"name", "error"}}
-    supplied |= {"link_refused": {"name"}, "not_our_entity": {"entity"}, "not_loaded": {"entity"}}
+    supplied |= {
+        "link_refused": {"name"},
+        "link_doubt": {"name"},
+        "not_our_entity": {"entity"},
+        "not_loaded": {"entity"},
+    }
     supplied |= {"unexpected_error": {"name", "error"}, "refresh_failed": {"error"}}
     supplied |= {"identity_unknown": {"name", "host"}, "duplicate_panel": {"name"}}
     supplied |= {"no_default_code": {"area", "entity"}, "bypass_refused": {"zones"}, "restore_refused": {"zones"}}

@@ -193,20 +193,25 @@ async def test_reboot_forgets_the_exit_delay(client: E27Client, panel: EmulatorP
     assert client.panel.areas[1].state is AreaState.DISARMED
 
 
-async def test_revoked_link_stops_the_retries(
-    client: E27Client, panel: EmulatorPanel, identity: ClientIdentity
+async def test_revoked_link_says_link_again_once_and_keeps_trying(
+    client: E27Client, panel: EmulatorPanel, state: PanelState, identity: ClientIdentity
 ) -> None:
     recorder = Recorder(client)
+    link = panel.links[identity.sn]
     panel.revoke_link(identity.sn)
     await panel.drop_connections()
     await recorder.wait_for(lambda: any(isinstance(e.error, E27ProvisioningRequired) for e in recorder.connection))
-    assert [event.connected for event in recorder.connection] == [False, False]
+    refused = len([request for request in panel.received if "hello" in request])
+    await wait_until(lambda: len([request for request in panel.received if "hello" in request]) >= refused + 2)
+    assert [event.connected for event in recorder.connection] == [False, False]  # said once, however many tries
     assert isinstance(client.last_error, E27ProvisioningRequired)
     supervisor = client._supervisor
     assert supervisor is not None
-    await wait_until(supervisor.done)  # the reconnect loop ended: no attempt can follow
-    assert supervisor.exception() is None
-    assert not client.connected
+    assert not supervisor.done()
+    # The same link comes back (a restored panel backup): the client is back by itself.
+    panel.add_link(identity.sn, linkkey_hex=link.linkkey_hex, linkhmac_hex=link.linkhmac_hex)
+    await recorder.wait_for(lambda: recorder.connection[-1].connected)
+    await assert_in_sync(client, state)
 
 
 async def test_outage_logging_is_quiet(

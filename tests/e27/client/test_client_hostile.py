@@ -59,7 +59,7 @@ async def test_hostile_panel(
     recorder = Recorder(client)
     try:
         # A malformed hello reply at connect: a protocol error (retry later), not a bare ValueError.
-        panel.script_hello_replies({"hello": {"seq": 110, "session_id": 7, "error_code": "²"}})
+        panel.script_hello_replies({"hello": {"seq": 110, "session_id": "²", "sk": "00", "shm": "00"}})
         with pytest.raises(E27ProtocolError, match="malformed hello reply"):
             await client.async_connect()
         await client.async_connect()

@@ -1,5 +1,6 @@
 """A link key the panel no longer holds: hello works, nothing after it does. The client must ask for a new link,
-and only then: a panel that is merely slow, silent or unreachable is a connection problem."""
+and only then: a panel that is merely slow, silent or unreachable is a connection problem. Evidence is judged
+over time (LinkTrouble, on a controlled clock here), and the client never stops trying."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import pytest
 
 from custom_components.elke27.e27 import (
     ClientIdentity,
-    ConnectionEvent,
     E27ConnectionError,
+    E27LinkKeyDoubtError,
     E27ProvisioningRequired,
     E27TimeoutError,
     LinkCredentials,
+    LinkTrouble,
 )
 from custom_components.elke27.e27.session import Session
 from e27_emulator import EmulatorPanel, PanelState
@@ -32,22 +34,80 @@ def hellos(panel: EmulatorPanel) -> int:
     return len([request for request in panel.received if "hello" in request])
 
 
-async def test_a_link_key_the_panel_does_not_hold_asks_for_a_new_link(
+class Clock:
+    """Monotonic seconds that move only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def trouble(clock: Clock) -> LinkTrouble:
+    return LinkTrouble(clock=clock)
+
+
+async def test_a_link_key_the_panel_does_not_hold_asks_for_a_new_link_after_repeated_checks(
     panel: EmulatorPanel, identity: ClientIdentity
 ) -> None:
     panel.add_link(identity.sn)  # the panel holds a link for us, with another key
-    client = make_client(panel, identity, OTHER_KEY, **QUICK)
-    with pytest.raises(E27ProvisioningRequired, match="does not accept this link key: link again"):
+    clock = Clock()
+    evidence = trouble(clock)
+    for check in range(1, evidence.attempts):
+        client = make_client(panel, identity, OTHER_KEY, link_trouble=evidence, **QUICK)
+        with pytest.raises(E27ConnectionError, match=f"check {check} of {evidence.attempts}") as err:
+            await client.async_connect()
+        assert not isinstance(err.value, E27ProvisioningRequired)
+        assert hellos(panel) == 2 * check  # each attempt confirms once on a fresh session, no more
+        clock.now += evidence.window / 2
+    client = make_client(panel, identity, OTHER_KEY, link_trouble=evidence, **QUICK)
+    with pytest.raises(E27LinkKeyDoubtError, match="no longer accepts this link key; link again"):
         await client.async_connect()
-    assert hellos(panel) == 2  # confirmed once on a fresh session, no more
-    assert panel.frame_errors >= 2  # the panel could open none of our frames
+    assert panel.frame_errors >= 2 * evidence.attempts  # the panel could open none of our frames
     assert not client.connected
+
+
+async def test_repeated_checks_within_a_short_time_are_not_enough(
+    panel: EmulatorPanel, identity: ClientIdentity
+) -> None:
+    panel.add_link(identity.sn)
+    clock = Clock()
+    evidence = trouble(clock)
+    for _ in range(evidence.attempts + 2):
+        client = make_client(panel, identity, OTHER_KEY, link_trouble=evidence, **QUICK)
+        with pytest.raises(E27ConnectionError) as err:
+            await client.async_connect()
+        assert not isinstance(err.value, E27ProvisioningRequired)
+        clock.now += evidence.window / (evidence.attempts + 3)
+
+
+async def test_a_panel_silent_after_hello_at_setup_is_a_connection_problem_until_it_answers(
+    panel: EmulatorPanel, state: PanelState, identity: ClientIdentity, credentials: LinkCredentials
+) -> None:
+    clock = Clock()
+    evidence = trouble(clock)
+    panel.go_silent_after_hello()
+    client = make_client(panel, identity, credentials, link_trouble=evidence, **QUICK)
+    with pytest.raises(E27ConnectionError) as err:
+        await client.async_connect()
+    assert not isinstance(err.value, E27ProvisioningRequired)
+    clock.now += evidence.window / 2
+    panel.go_silent_after_hello(False)
+    client = make_client(panel, identity, credentials, link_trouble=evidence)
+    try:
+        await client.async_connect()
+        await assert_in_sync(client, state)
+        assert evidence.count == 0  # a working session clears the evidence
+    finally:
+        await client.async_close()
 
 
 async def test_frames_that_cannot_be_opened_are_enough(panel: EmulatorPanel, identity: ClientIdentity) -> None:
     """The panel speaks, but not with the session key we took from hello: no timeout needs to run out."""
     panel.add_link(identity.sn)
-    client = make_client(panel, identity, OTHER_KEY, request_timeout=60, link_check_timeout=60)
+    conclusive = LinkTrouble(window=0, attempts=1)  # this test is about the evidence, not about time
+    client = make_client(panel, identity, OTHER_KEY, link_trouble=conclusive, request_timeout=60, link_check_timeout=60)
 
     async def speak_whenever_asked() -> None:
         answered = 0
@@ -120,23 +180,64 @@ async def test_missing_greeting_or_hello_is_a_connection_problem(
     assert not isinstance(err.value, E27ProvisioningRequired)
 
 
-async def test_a_link_key_replaced_while_running_stops_the_retries_and_says_link_again(
+async def test_a_link_key_replaced_while_running_says_link_again_and_keeps_trying(
     panel: EmulatorPanel, identity: ClientIdentity, credentials: LinkCredentials
 ) -> None:
-    client = make_client(panel, identity, credentials)
+    clock = Clock()
+    evidence = trouble(clock)
+    client = make_client(panel, identity, credentials, link_trouble=evidence)
     recorder = Recorder(client)
     try:
         await client.async_connect()
         # Short timeouts only for the sessions to come, which nothing can answer: the bootstrap above
         # was answered.
         client.timing = replace(client.timing, **QUICK)
-        panel.add_link(identity.sn)  # linked again elsewhere: the panel now holds a new key for us
+        link = panel.add_link(identity.sn)  # linked again elsewhere: the panel now holds a new key for us
         await panel.drop_connections()
+        await wait_until(lambda: evidence.count >= evidence.attempts)
+        assert [event.connected for event in recorder.connection] == [True, False]  # not yet conclusive
+        clock.now += evidence.window
         await recorder.wait_for(lambda: any(isinstance(e.error, E27ProvisioningRequired) for e in recorder.connection))
         assert [event.connected for event in recorder.connection] == [True, False, False]
-        assert recorder.connection[-1] == ConnectionEvent(False, client.last_error)
+        assert isinstance(recorder.connection[-1].error, E27LinkKeyDoubtError)
+        # It keeps trying: with a key that works again (here the panel takes back the old one) it is back by itself.
+        attempts = hellos(panel)
+        await wait_until(lambda: hellos(panel) > attempts)
         supervisor = client._supervisor
         assert supervisor is not None
-        await wait_until(supervisor.done)
+        assert not supervisor.done()
+        panel.revoke_link(identity.sn)
+        panel.add_link(identity.sn, linkkey_hex=credentials.linkkey, linkhmac_hex=credentials.linkhmac)
+        client.timing = replace(client.timing, request_timeout=FAST_CLIENT["request_timeout"])
+        await recorder.wait_for(lambda: recorder.connection[-1].connected)
+        assert client.connected
+        assert evidence.count == 0
+        assert link.linkkey_hex != credentials.linkkey
+    finally:
+        await client.async_close()
+
+
+async def test_a_panel_silent_after_hello_at_runtime_is_waited_for_not_unlinked(
+    panel: EmulatorPanel, state: PanelState, identity: ClientIdentity, credentials: LinkCredentials
+) -> None:
+    clock = Clock()
+    evidence = trouble(clock)
+    client = make_client(panel, identity, credentials, link_trouble=evidence)
+    recorder = Recorder(client)
+    try:
+        await client.async_connect()
+        client.timing = replace(client.timing, **QUICK)
+        panel.go_silent_after_hello()
+        await panel.drop_connections()
+        start = hellos(panel)
+        # Several checks fail (each two hellos) while the panel stays busy, well within the window.
+        await wait_until(lambda: evidence.count >= evidence.attempts + 1)
+        assert hellos(panel) - start >= 2 * (evidence.attempts + 1)
+        assert not [e for e in recorder.connection if isinstance(e.error, E27ProvisioningRequired)]
+        client.timing = replace(client.timing, request_timeout=FAST_CLIENT["request_timeout"])
+        panel.go_silent_after_hello(False)
+        await recorder.wait_for(lambda: recorder.connection[-1].connected)
+        assert [event.connected for event in recorder.connection] == [True, False, True]
+        await assert_in_sync(client, state)
     finally:
         await client.async_close()
