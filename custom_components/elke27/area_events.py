@@ -85,6 +85,11 @@ def already_armed(area: Area, mode: ArmState) -> bool:
     return area.arm_state is mode or area.arming_to is mode
 
 
+def bypassed_names(panel: Panel, area_id: int) -> list[str]:
+    """The names of the area's bypassed zones, in zone order."""
+    return [zone.name for _, zone in sorted(panel.zones.items()) if zone.area_id == area_id and zone.bypassed]
+
+
 def _delay(area: Area) -> tuple[str, int] | None:
     if area.arming_to is not None and area.exit_delay is not None:
         return "exit", area.exit_delay
@@ -133,7 +138,7 @@ class AreaTracker:
             story.events = []
             self._delays(story, old, area, after, now)
             if old is not None:
-                self._arm_state(story, old, area)
+                self._arm_state(story, old, area, after)
                 self._alarms(story, old, area, after)
             story.cause = _cause(story.cause, area)
             events += story.events
@@ -180,7 +185,7 @@ class AreaTracker:
                 ends_at=ends_at,
             )
 
-    def _arm_state(self, story: _Story, old: Area, area: Area) -> None:
+    def _arm_state(self, story: _Story, old: Area, area: Area, panel: Panel) -> None:
         if area.arm_state in MODES and area.arm_state is not old.arm_state:
             intent = _take(story, arm=True) if story.arming is None else None
             if story.arming is not None:
@@ -210,6 +215,7 @@ class AreaTracker:
                 source=source.value,
                 user=user,
                 bypassed_zones=area.bypassed_count,
+                bypassed=bypassed_names(panel, area.id),
             )
             return
         was_armed = old.arm_state in MODES or old.arming_to is not None

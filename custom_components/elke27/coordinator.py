@@ -41,7 +41,8 @@ type ElementKey = tuple[str, int]
 PANEL: Final[ElementKey] = ("panel", 0)
 
 STORAGE_VERSION = 1
-# Fired for every area event, for the logbook (logbook.py describes it) and for automations.
+# Fired for every area event, for automations (with the event told in a sentence, `message`). It is not
+# described to the logbook: the event entity's typed event is the one logbook line of each area event.
 EVENT_AREA: Final = f"{DOMAIN}_event"
 HOME_ASSISTANT: Final = "Home Assistant"
 # Timing overrides for the client (tests shorten reconnect and keepalive timings).
@@ -271,7 +272,7 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
 
     @callback
     def _async_tell(self, event: AreaEvent) -> None:
-        """Hand an area event to the area's event entity and to the logbook."""
+        """Hand an area event to the area's event entity (its logbook line) and to automations (the bus event)."""
         for listener in tuple(self._area_listeners.get(event.area_id, ())):
             listener(event)
         area = self.data.areas[event.area_id]

@@ -126,7 +126,12 @@ def test_exception_placeholders_are_the_ones_the_code_supplies() -> None:
     supplied: dict[str, set[str]] = {"command_refused": {"reason", "code"}, "invalid_value": {"error"}}
     for key in ("wrong_code", "not_authorized", "not_ready", "not_bypassable", "in_alarm", "not_allowed_when_armed"):
         supplied[key] = {"reason", "code"}  # the generic refusal placeholders (unused by these messages)
-    supplied |= {"not_ready_zones": {"area", "zones"}, "bypass_failed": {"zones"}, "cannot_connect": {"name", "error"}}
+    supplied |= {
+        "not_ready_zones": {"area", "zones"},
+        "not_ready_zone": {"area", "zone"},
+        "bypass_failed": {"zones"},
+        "cannot_connect": {"name", "error"},
+    }
     supplied |= {"link_refused": {"name"}, "not_our_entity": {"entity"}, "not_loaded": {"entity"}}
     supplied |= {"unexpected_error": {"name", "error"}, "refresh_failed": {"error"}}
     supplied |= {"identity_unknown": {"name", "host"}}
