@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 QUIT: Final = "\x00quit"
 HELP: Final = """\
 Zones     open Z | close Z | bypass Z on|off | zonetrouble Z on|off | tamper Z on|off | battery Z on|off
-Areas     arm A away|stay [now] | disarm A | alarm A [TYPE] [ZONE] | chime A on|off
+Areas     arm A away|stay [now] [by USER] [keypad K] | disarm A [by USER] [keypad K]
+          alarm A [TYPE] [ZONE] | chime A on|off
 Troubles  trouble NAME on|off [area A]   (NAME: ac, battery, phone, comm, clock or any text)
 Devices   output N on|off | light N 0-99|on|off | lock N on|off | door N open|close|stop | temp N F
 Config    rename DOMAIN ID NAME   (e.g. rename zone 3 "Bay Window"; that domain's CSM changes)
@@ -50,6 +51,26 @@ def _on(args: list[str], index: int) -> bool:
     if text not in _ON:
         raise ConsoleError(f"expected on or off, not {text!r}")
     return _ON[text]
+
+
+def _at_keypad(args: list[str]) -> tuple[list[str], str | None, int | None]:
+    """Take "by USER" and "keypad K" off an arm/disarm line: who armed at which keypad (keypad 1 by default)."""
+    user: str | None = None
+    keypad = 1
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        word = args[index].lower()
+        if word in ("by", "keypad") and index + 1 < len(args):
+            if word == "by":
+                user = args[index + 1]
+            else:
+                keypad = _int(args, index + 1, "keypad")
+            index += 2
+            continue
+        rest.append(args[index])
+        index += 1
+    return rest, user, keypad
 
 
 class Console:
@@ -132,14 +153,22 @@ class Console:
 
     async def _arm(self, command: str, args: list[str]) -> str:
         area_id = _int(args, 0, "area")
+        args, user, keypad = _at_keypad(args)
         if command == "disarm":
-            self.state.arm(area_id, "DISARMED")
+            self.state.arm(area_id, "DISARMED", user=user, keypad=keypad)
         else:
             mode = args[1].lower() if len(args) > 1 else ""
             if mode not in ("away", "stay"):
-                raise ConsoleError("usage: arm A away|stay [now]")
+                raise ConsoleError("usage: arm A away|stay [now] [by USER] [keypad K]")
             now = len(args) > 2 and args[2].lower() == "now"
-            self.state.arm(area_id, f"ARMED_{mode.upper()}", exit_delay_cancel=now, auto_stay_cancel=now)
+            self.state.arm(
+                area_id,
+                f"ARMED_{mode.upper()}",
+                exit_delay_cancel=now,
+                auto_stay_cancel=now,
+                user=user,
+                keypad=keypad,
+            )
         return self._area_line(area_id)
 
     async def _alarm(self, command: str, args: list[str]) -> str:

@@ -75,6 +75,7 @@ class _Story:
     arming: tuple[ArmState, Source, str | None] | None = None
     """The running exit delay: the mode asked for, who asked, the person."""
     changed: tuple[Source, str | None] | None = None
+    changed_to_armed: bool = False
     delay_ends_at: datetime | None = None
     cause: Cause | None = None
     events: list[AreaEvent] = field(default_factory=list)
@@ -117,6 +118,22 @@ class AreaTracker:
     def changed_by(self, area_id: int) -> tuple[Source, str | None] | None:
         """Who caused the area's last arm or disarm seen by this tracker (None: not seen)."""
         return self._story(area_id).changed
+
+    def learn_user(self, area_id: int, *, armed: bool, user: str) -> bool:
+        """The panel's log names who armed (armed=True) or disarmed the area at the panel; True if that is news.
+
+        It names the person behind the running exit delay, or behind the last change if that
+        was the panel's and of the same kind and nobody was named yet.
+        """
+        story = self._story(area_id)
+        news = False
+        if armed and story.arming is not None and story.arming[1] is Source.PANEL and story.arming[2] is None:
+            story.arming = (story.arming[0], Source.PANEL, user)
+            news = True
+        if story.changed == (Source.PANEL, None) and story.changed_to_armed is armed:
+            story.changed = (Source.PANEL, user)
+            news = True
+        return news
 
     def delay_ends_at(self, area_id: int) -> datetime | None:
         """When the running exit or entry delay ends; set once when the delay starts."""
@@ -195,7 +212,7 @@ class AreaTracker:
             else:
                 requested, source, user = area.arm_state, Source.PANEL, None
             story.arming = None
-            story.changed = (source, user)
+            story.changed, story.changed_to_armed = (source, user), True
             if requested is ArmState.ARMED_AWAY and area.arm_state is ArmState.ARMED_STAY:
                 self._emit(
                     story,
@@ -223,7 +240,7 @@ class AreaTracker:
             intent = _take(story, arm=False)
             source, user = (Source.HOME_ASSISTANT, intent.user) if intent else (Source.PANEL, None)
             story.arming = None
-            story.changed = (source, user)
+            story.changed, story.changed_to_armed = (source, user), False
             self._emit(story, area, AreaEventType.DISARMED, source=source.value, user=user)
 
     def _alarms(self, story: _Story, old: Area, area: Area, panel: Panel) -> None:

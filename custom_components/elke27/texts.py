@@ -13,7 +13,7 @@ from typing import Any, Final
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.translation import async_get_cached_translations
 
-from .area_events import AreaEvent, AreaEventType, Cause, Source
+from .area_events import AreaEvent, AreaEventType, Cause
 from .const import DOMAIN
 from .e27 import Panel, Zone
 
@@ -75,7 +75,7 @@ def _source(hass: HomeAssistant, data: dict[str, Any]) -> str | None:
         return None
     text = _attribute(hass, "source", source)
     user = data.get("user")
-    return f"{text} ({user})" if source == Source.HOME_ASSISTANT and user else text
+    return f"{text} ({user})" if user else text
 
 
 @callback

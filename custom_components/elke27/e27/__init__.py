@@ -20,6 +20,7 @@ from .errors import (
     E27SessionRefusedError,
     E27TimeoutError,
 )
+from .eventlog import LogAction, LogArming, LogEntry, parse_arming
 from .linking import LinkCredentials
 from .messages import ClientIdentity, Message
 from .model import (
@@ -75,6 +76,9 @@ __all__ = [
     "Light",
     "LinkCredentials",
     "Lock",
+    "LogAction",
+    "LogArming",
+    "LogEntry",
     "Message",
     "Output",
     "Panel",
@@ -90,4 +94,5 @@ __all__ = [
     "async_discover",
     "async_probe",
     "async_provision",
+    "parse_arming",
 ]

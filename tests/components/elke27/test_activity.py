@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -18,7 +19,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from e27_emulator import EmulatorPanel
 
-from .conftest import MASTER_PIN, state_of, wait_for
+from .conftest import MASTER_PIN, panel_requests, state_of, wait_for
 
 HOUSE = "alarm_control_panel.house"
 HOUSE_EVENTS = "event.house_events"
@@ -64,6 +65,10 @@ async def test_arm_alarm_and_disarm_are_each_told_once(
     init_integration: MockConfigEntry,
 ) -> None:
     await _setup_logbook(hass)
+    await wait_for(hass, lambda: len(panel_requests(panel, "log", "get_index")) > 0)  # the log's past is skipped
+    await hass.async_block_till_done(wait_background_tasks=True)
+    panel.state.options.broadcast_log_index = True
+    first_new = panel.state.log_newest + 1
     start = dt_util.utcnow().isoformat()
     await _call(hass, "alarm_arm_home")
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMING)
@@ -74,14 +79,20 @@ async def test_arm_alarm_and_disarm_are_each_told_once(
     await _call(hass, "alarm_disarm")
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.DISARMED)
 
+    await hass.async_block_till_done(wait_background_tasks=True)
     lines = await _activity(hass, hass_ws_client, start)
     told = Counter(line["attributes"]["event_type"] for line in lines if line.get("entity_id") == HOUSE_EVENTS)
     assert told == {"exit_delay": 1, "armed": 1, "alarm": 1, "alarm_cleared": 1, "disarmed": 1}
-    # The area's state is told once per change, and nothing else of the integration repeats the story.
+    # The area's state is told once per change; besides, the panel's own log, each entry once and verbatim.
     assert [line.get("state") for line in lines if line.get("entity_id") == HOUSE] == [
         "arming",
         "armed_home",
         "triggered",
         "disarmed",
     ]
-    assert [line for line in lines if line.get("domain") == "elke27"] == []
+    # The panel's entries carry its time, in whole seconds: they may come before start.
+    earlier = (dt_util.parse_datetime(start) - timedelta(seconds=2)).isoformat()  # type: ignore[operator]
+    lines = await _activity(hass, hass_ws_client, earlier)
+    panel_log = [entry.text for entry in panel.state.log if entry.id >= first_new]
+    assert panel_log[:2] == ["House arming Stay by Master (app)", "House armed Stay"]
+    assert [line["message"] for line in lines if line.get("domain") == "elke27"] == panel_log

@@ -127,6 +127,8 @@ async def test_keypad_arming_is_the_panels(
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMING)
     panel.state.advance(30)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME)
+    # Told once the panel's log was read (it may say who armed; here it does not).
+    await wait_for(hass, lambda: "armed" in recorder.types(GARAGE_EVENTS))
     _assert_auto_stay_story(recorder.types(GARAGE_EVENTS))
     assert recorder.last(GARAGE_EVENTS, "armed")["source"] == "panel"
     armed = [data for data in recorder.bus if data["type"] == "armed"][-1]
