@@ -22,7 +22,7 @@ Troubles  trouble NAME on|off [area A]   (NAME: ac, battery, phone, comm, clock 
 Devices   output N on|off | light N 0-99|on|off | lock N on|off | door N open|close|stop | temp N F
 Config    rename DOMAIN ID NAME   (e.g. rename zone 3 "Bay Window"; that domain's CSM changes)
 Panel     show [areas|zones|devices|troubles|log|sessions] | drop | silent on|off | delay SECONDS
-          reboot [SECONDS] | help | quit
+          reboot [SECONDS] | forget [SN] (unlink every client, or SN; their sessions drop) | help | quit
 Faults    inject JSON (sent as is, encrypted, to every session) | hello JSON (the next hello's reply)
           quirk on|off (frames whose LENGTH low byte equals their protocol byte)
 Alarm types: """ + ", ".join(ALARM_TYPES)
@@ -92,6 +92,7 @@ class Console:
             "chime": self._chime,
             "trouble": self._trouble,
             "rename": self._rename,
+            "forget": self._forget,
         }
         for word in ("open", "close", "bypass", "zonetrouble", "tamper", "battery"):
             self._handlers[word] = self._zone
@@ -223,6 +224,23 @@ class Console:
         before = self.state.csm(domain)
         self.state.change_config(domain, item_id, name=args[2])
         return f"{domain} {item_id} renamed; {domain} CSM {before} -> {self.state.csm(domain)}"
+
+    async def _forget(self, command: str, args: list[str]) -> str:
+        """Remove links (as an installer deleting an integration on the panel), then drop their sessions.
+
+        Their next hello is refused (11006): Home Assistant then asks to link again.
+        """
+        panel = self.panel
+        wanted = args or sorted(panel.links)
+        unknown = [sn for sn in wanted if sn not in panel.links]
+        if unknown:
+            raise ConsoleError(f"no link for {', '.join(unknown)} (linked: {', '.join(sorted(panel.links)) or 'none'})")
+        for sn in wanted:
+            panel.revoke_link(sn)
+        dropped = await panel.drop_connections()
+        if not wanted:
+            return "no links to forget"
+        return f"forgot {len(wanted)} link(s): {', '.join(wanted)}; dropped {dropped} connection(s)"
 
     async def _raw(self, command: str, text: str) -> str:
         if not text:

@@ -289,3 +289,15 @@ async def test_keypad_arming_is_logged_with_its_user(console: Console) -> None:
     texts = [entry.text for entry in console.state.log[-3:]]
     assert texts == ["Garage arming Stay by Paul (keypad 2)", "Garage armed Stay", "Garage disarmed by Anna (keypad 1)"]
     assert "error" in await console.execute("arm 2 stay keypad two")
+
+
+async def test_forget_unlinks_and_drops_sessions(house: EmulatorPanel, console: Console) -> None:
+    house.add_link("client-a")
+    house.add_link("client-b")
+    assert (await console.execute("forget nobody")).startswith("error: no link for nobody")
+    assert (await console.execute("forget client-a")).startswith("forgot 1 link(s): client-a")
+    assert set(house.links) == {"client-b"}
+    assert (await console.execute("forget")).startswith("forgot 1 link(s): client-b")
+    assert house.links == {}
+    assert await console.execute("forget") == "no links to forget"
+    assert "forget" in await console.execute("help")
