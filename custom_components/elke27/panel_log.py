@@ -54,6 +54,8 @@ class PanelLog:
         self._seen_time: datetime | None = None
         self._newest: int | None = None
         self._started = False
+        self._reading: asyncio.Task[None] | None = None
+        self._again = False
         # False once the panel refused the log commands: nothing is read any more.
         self.available = True
 
@@ -100,11 +102,24 @@ class PanelLog:
 
     @callback
     def _async_schedule(self, newest: int | None) -> None:
+        """Read soon; while a read is under way, once more after it (however often the panel pushes)."""
         if not self.available:
             return
-        self.coordinator.config_entry.async_create_background_task(
-            self.hass, self.async_update(newest), "elke27 panel log"
+        if self._reading is not None:
+            self._again = True
+            return
+        self._reading = self.coordinator.config_entry.async_create_background_task(
+            self.hass, self._async_read(newest), "elke27 panel log"
         )
+
+    async def _async_read(self, newest: int | None) -> None:
+        try:
+            await self.async_update(newest)
+            while self._again:
+                self._again = False
+                await self.async_update()
+        finally:
+            self._reading = None
 
     async def async_update(self, newest: int | None = None, *, force: bool = False) -> list[LogArming]:
         """Tell the entries added since the last one told; returns the arms and disarms among them.

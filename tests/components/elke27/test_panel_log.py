@@ -154,3 +154,19 @@ async def test_logbook_describes_the_entries(hass: HomeAssistant) -> None:
     describe = described[("elke27", EVENT_PANEL_LOG)]
     event = Event(EVENT_PANEL_LOG, {"name": "Home", "message": "Trouble: AC Fail", "entity_id": None})
     assert describe(event) == {"name": "Home", "message": "Trouble: AC Fail", "entity_id": None}
+
+
+async def test_a_flood_of_pushed_indexes_reads_the_log_a_bounded_number_of_times(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    told = Told(hass)
+    await _log_read(hass, panel)
+    before = len(panel_requests(panel, "log", "get_list"))
+    for number in range(200):  # each pushed with its own index broadcast
+        panel.state.options.broadcast_log_index = True
+        panel.state.add_log(f"event {number}")
+    await wait_for(hass, lambda: told.texts[-1:] == ["event 199"])
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert told.texts == [f"event {number}" for number in range(150, 200)]  # the newest LOG_READ_MAX
+    # A read under way absorbs every push that arrives meanwhile: a few reads, not one per push.
+    assert len(panel_requests(panel, "log", "get_list")) - before <= 10
