@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from e27_emulator import EmulatorPanel
 
-from .conftest import MASTER_PIN, state_of, wait_for
+from .conftest import MASTER_PIN, panel_requests, state_of, wait_for
 
 HOUSE = "alarm_control_panel.house"
 GARAGE = "alarm_control_panel.garage"
@@ -80,6 +80,9 @@ async def test_arming_triggers(hass: HomeAssistant, panel: EmulatorPanel, init_i
         },
         {"id": "disarmed", "triggers": [{"trigger": "elke27.disarmed", "target": {"entity_id": GARAGE_EVENTS}}]},
     )
+    # The panel's log is first read at the start (what it holds then is its past, never told).
+    await wait_for(hass, lambda: len(panel_requests(panel, "log", "get_list")) > 0)
+    await hass.async_block_till_done(wait_background_tasks=True)
     panel.state.arm(2, "ARMED_AWAY", user="Paul", keypad=1)  # nobody leaves: auto-stay
     await wait_for(hass, lambda: "exit_delay" in _ran(calls))
     panel.state.advance(30)
