@@ -17,14 +17,15 @@ if TYPE_CHECKING:
 QUIT: Final = "\x00quit"
 HELP: Final = """\
 Zones     open Z | close Z | bypass Z on|off | zonetrouble Z on|off | tamper Z on|off | battery Z on|off
-Areas     arm A away|stay [now] | disarm A | alarm A [TYPE] [ZONE] | chime A on|off
+Areas     arm A away|stay [now] [by USER] [keypad K] | disarm A [by USER] [keypad K]
+          alarm A [TYPE] [ZONE] | chime A on|off
 Troubles  trouble NAME on|off [area A]   (NAME: ac, battery, phone, comm, clock or any text)
 Devices   output N on|off | light N 0-99|on|off | lock N on|off | door N open|close|stop | temp N F
 Config    rename DOMAIN ID NAME   (e.g. rename zone 3 "Bay Window"; that domain's CSM changes)
           add DOMAIN ID NAME [FIELD=VALUE …] (e.g. add zone 19 "Shed Door" area=2) | remove DOMAIN ID
           configured list|mask_int|mask_hex | elements VALUE|off | busy N (next N status reads: 11015)
 Panel     show [areas|zones|devices|troubles|log|sessions] | drop | silent on|off | delay SECONDS
-          reboot [SECONDS] | help | quit
+          reboot [SECONDS] | forget [SN] (unlink every client, or SN; their sessions drop) | help | quit
 Faults    inject JSON (sent as is, encrypted, to every session) | hello JSON (the next hello's reply)
           shape NAME|list (scripted broadcasts real panels send: newest key wins, partial replies, …)
           quirk on|off (frames whose LENGTH low byte equals their protocol byte)
@@ -56,6 +57,26 @@ def _on(args: list[str], index: int) -> bool:
     return _ON[text]
 
 
+def _at_keypad(args: list[str]) -> tuple[list[str], str | None, int | None]:
+    """Take "by USER" and "keypad K" off an arm/disarm line: who armed at which keypad (keypad 1 by default)."""
+    user: str | None = None
+    keypad = 1
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        word = args[index].lower()
+        if word in ("by", "keypad") and index + 1 < len(args):
+            if word == "by":
+                user = args[index + 1]
+            else:
+                keypad = _int(args, index + 1, "keypad")
+            index += 2
+            continue
+        rest.append(args[index])
+        index += 1
+    return rest, user, keypad
+
+
 class Console:
     """Runs console lines against a running EmulatorPanel and its PanelState."""
 
@@ -81,6 +102,7 @@ class Console:
             "elements": self._shape_knob,
             "busy": self._shape_knob,
             "shape": self._shape,
+            "forget": self._forget,
         }
         for word in ("open", "close", "bypass", "zonetrouble", "tamper", "battery"):
             self._handlers[word] = self._zone
@@ -142,14 +164,22 @@ class Console:
 
     async def _arm(self, command: str, args: list[str]) -> str:
         area_id = _int(args, 0, "area")
+        args, user, keypad = _at_keypad(args)
         if command == "disarm":
-            self.state.arm(area_id, "DISARMED")
+            self.state.arm(area_id, "DISARMED", user=user, keypad=keypad)
         else:
             mode = args[1].lower() if len(args) > 1 else ""
             if mode not in ("away", "stay"):
-                raise ConsoleError("usage: arm A away|stay [now]")
+                raise ConsoleError("usage: arm A away|stay [now] [by USER] [keypad K]")
             now = len(args) > 2 and args[2].lower() == "now"
-            self.state.arm(area_id, f"ARMED_{mode.upper()}", exit_delay_cancel=now, auto_stay_cancel=now)
+            self.state.arm(
+                area_id,
+                f"ARMED_{mode.upper()}",
+                exit_delay_cancel=now,
+                auto_stay_cancel=now,
+                user=user,
+                keypad=keypad,
+            )
         return self._area_line(area_id)
 
     async def _alarm(self, command: str, args: list[str]) -> str:
@@ -248,6 +278,23 @@ class Console:
             raise ConsoleError(f"unknown shape {args[0]!r}; shape list names them")
         sent = await self.panel.play_shape(args[0])
         return f"shape {args[0]} sent to {sent} session(s); expect: {SHAPES[args[0]].expect}"
+
+    async def _forget(self, command: str, args: list[str]) -> str:
+        """Remove links (as an installer deleting an integration on the panel), then drop their sessions.
+
+        Their next hello is refused (11006): Home Assistant then asks to link again.
+        """
+        panel = self.panel
+        wanted = args or sorted(panel.links)
+        unknown = [sn for sn in wanted if sn not in panel.links]
+        if unknown:
+            raise ConsoleError(f"no link for {', '.join(unknown)} (linked: {', '.join(sorted(panel.links)) or 'none'})")
+        for sn in wanted:
+            panel.revoke_link(sn)
+        dropped = await panel.drop_connections()
+        if not wanted:
+            return "no links to forget"
+        return f"forgot {len(wanted)} link(s): {', '.join(wanted)}; dropped {dropped} connection(s)"
 
     async def _raw(self, command: str, text: str) -> str:
         if not text:

@@ -16,6 +16,9 @@ from .devices import DeviceOps
 from .model import ALARM_TYPES, Area, ArmState, Behaviour, PanelOptions, Refused, User, Zone
 from .panelfile import load_panel
 
+# How the emulator's log entries name an arm mode ("House armed Away").
+_MODE_WORDS = {ArmState.ARMED_AWAY: "Away", ArmState.ARMED_STAY: "Stay", ArmState.DISARMED: "Disarmed"}
+
 
 def _flag(value: object, name: str) -> bool:
     if not isinstance(value, bool):
@@ -75,8 +78,15 @@ class PanelState(DeviceOps):
         pin: object = None,
         auto_stay_cancel: object = False,
         exit_delay_cancel: object = False,
+        keypad: int | None = None,
+        user: str | None = None,
     ) -> None:
-        """area.set_arm_state; pin None is a local (keypad/console) command that needs no code."""
+        """area.set_arm_state; pin None is a local (keypad/console) command that needs no code.
+
+        The log entry names who did it, as this emulator writes it (the real panel's log text
+        is not documented): "by NAME (app)" with a PIN over the API; at a keypad "by NAME
+        (keypad K)" when the console says which user.
+        """
         area = self.areas[area_id]
         try:
             target = ArmState(str(arm_state))
@@ -84,8 +94,10 @@ class PanelState(DeviceOps):
             raise Refused(ErrorCode.INVALID_PARAM, "arm_state must be DISARMED, ARMED_AWAY or ARMED_STAY") from None
         stay_cancel = _flag(auto_stay_cancel, "auto_stay_cancel")
         delay_cancel = _flag(exit_delay_cancel, "exit_delay_cancel")
-        user = self.authorise(pin, area_id) if pin is not None else None
-        who = f" by {user.name}" if user else ""
+        if pin is not None:
+            who = f" by {self.authorise(pin, area_id).name} (app)"
+        else:
+            who = (f" by {user}" if user else "") + (f" (keypad {keypad})" if keypad is not None else "")
         if target is ArmState.DISARMED:
             self._disarm(area)
             self.add_log(f"{area.name} disarmed{who}")
@@ -103,7 +115,7 @@ class PanelState(DeviceOps):
         area.auto_stay_cancel = stay_cancel
         area.exit_opened = False
         area.arm_cmd_state = target
-        self.add_log(f"{area.name} arming {target.value}{who}")
+        self.add_log(f"{area.name} arming {_MODE_WORDS[target]}{who}")
         if delay_cancel or area.exit_time <= 0:
             self._finish_exit(area)
             return
@@ -158,7 +170,7 @@ class PanelState(DeviceOps):
         area.delay = ""
         area.ee_timer = 0
         area.arm_state = area.arm_cmd_state = target
-        self.add_log(f"{area.name} armed {target.value}")
+        self.add_log(f"{area.name} armed {_MODE_WORDS[target]}")
         for zone in self.area_zones(area.id):  # zones left open when the delay ends
             if zone.open and not zone.bypassed and zone.rule.behaviour is not Behaviour.ALWAYS:
                 self._zone_violated(zone)
@@ -181,8 +193,9 @@ class PanelState(DeviceOps):
         new = alarm_type not in area.alarms
         if new:
             area.alarms.append(alarm_type)
-            where = f" (zone {zone_id})" if zone_id is not None else ""
-            self.add_log(f"{area.name} {alarm_type} alarm{where}")
+            zone = self.zones.get(zone_id) if zone_id is not None else None
+            where = f": {zone.name} (zone {zone_id})" if zone is not None else ""
+            self.add_log(f"{area.name} {alarm_type.capitalize()} alarm{where}")
         if alarm_type not in area.alarm_mem:
             area.alarm_mem.append(alarm_type)
         if zone_id is not None and (new or not area.alarm_zone):
@@ -258,7 +271,7 @@ class PanelState(DeviceOps):
             raise Refused(ErrorCode.NOT_BYPASSABLE)
         if zone.bypassed != wanted:
             zone.bypassed = wanted
-            self.add_log(f"Zone {zone.id} {'bypassed' if wanted else 'unbypassed'}")
+            self.add_log(f"{zone.name} (zone {zone.id}) {'bypassed' if wanted else 'bypass removed'}")
         self._sync()
 
     def set_zone_trouble(self, zone_id: int, on: bool = True) -> None:

@@ -4,8 +4,8 @@ Run through `scripts/demo`, which prepares .venv first. This supervisor starts t
 (`python -m e27_emulator` by way of scripts/demo_panel.py, which keeps its links between runs; its
 console reads this terminal) and `python -m homeassistant` (its log goes to a file), completes Home
 Assistant's onboarding with the demo login, and prints what to type to add the panel. `quit` in
-the console stops the panel, then Home Assistant; Ctrl-C or SIGTERM stops Home Assistant first,
-then the panel. One demo per config dir; a port in use is reported before anything starts.
+the console, Ctrl-C or SIGTERM stop Home Assistant first, then the panel (the panel's quit asks
+this supervisor to stop), so Home Assistant never reports its panel lost at a normal stop. One demo per config dir; a port in use is reported before anything starts.
 """
 
 from __future__ import annotations

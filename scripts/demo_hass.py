@@ -49,6 +49,11 @@ logger:
   default: warning
   logs:
     custom_components.elke27: info
+    # Home Assistant always sets up text-to-speech and camera, which look for the FFmpeg program
+    # and the libjpeg-turbo library at start and log an ERROR with a traceback without them. The
+    # demo uses neither: their start-up errors are not shown.
+    haffmpeg: critical
+    homeassistant.components.camera.img_util: critical
 """
 
 # Onboarding's core_config step would also add Met.no, Radio Browser, Google Translate and Shopping

@@ -92,7 +92,7 @@ class Elke27AlarmPanel(Elke27Entity, AlarmControlPanelEntity):
 
     @property
     def changed_by(self) -> str | None:
-        """Who last armed or disarmed from Home Assistant; None when it was done at the panel (it does not say who)."""
+        """Who last armed or disarmed: from Home Assistant, the person; at the panel, the user its log names (or None)."""
         return self.coordinator.changed_by(self.element_id)
 
     @property

@@ -75,6 +75,7 @@ class _Story:
     arming: tuple[ArmState, Source, str | None] | None = None
     """The running exit delay: the mode asked for, who asked, the person."""
     changed: tuple[Source, str | None] | None = None
+    changed_to_armed: bool = False
     delay_ends_at: datetime | None = None
     cause: Cause | None = None
     events: list[AreaEvent] = field(default_factory=list)
@@ -83,6 +84,11 @@ class _Story:
 def already_armed(area: Area, mode: ArmState) -> bool:
     """Arming an area that is armed (or arming) that way is a no-op; it must never toggle to disarmed."""
     return area.arm_state is mode or area.arming_to is mode
+
+
+def bypassed_names(panel: Panel, area_id: int) -> list[str]:
+    """The names of the area's bypassed zones, in zone order."""
+    return [zone.name for _, zone in sorted(panel.zones.items()) if zone.area_id == area_id and zone.bypassed]
 
 
 def _delay(area: Area) -> tuple[str, int] | None:
@@ -112,6 +118,22 @@ class AreaTracker:
     def changed_by(self, area_id: int) -> tuple[Source, str | None] | None:
         """Who caused the area's last arm or disarm seen by this tracker (None: not seen)."""
         return self._story(area_id).changed
+
+    def learn_user(self, area_id: int, *, armed: bool, user: str) -> bool:
+        """The panel's log names who armed (armed=True) or disarmed the area at the panel; True if that is news.
+
+        It names the person behind the running exit delay, or behind the last change if that
+        was the panel's and of the same kind and nobody was named yet.
+        """
+        story = self._story(area_id)
+        news = False
+        if armed and story.arming is not None and story.arming[1] is Source.PANEL and story.arming[2] is None:
+            story.arming = (story.arming[0], Source.PANEL, user)
+            news = True
+        if story.changed == (Source.PANEL, None) and story.changed_to_armed is armed:
+            story.changed = (Source.PANEL, user)
+            news = True
+        return news
 
     def delay_ends_at(self, area_id: int) -> datetime | None:
         """When the running exit or entry delay ends; set once when the delay starts."""
@@ -145,7 +167,7 @@ class AreaTracker:
             story.events = []
             self._delays(story, old, area, after, now)
             if old is not None:
-                self._arm_state(story, old, area)
+                self._arm_state(story, old, area, after)
                 self._alarms(story, old, area, after)
             story.cause = _cause(story.cause, area)
             events += story.events
@@ -192,7 +214,7 @@ class AreaTracker:
                 ends_at=ends_at,
             )
 
-    def _arm_state(self, story: _Story, old: Area, area: Area) -> None:
+    def _arm_state(self, story: _Story, old: Area, area: Area, panel: Panel) -> None:
         if area.arm_state in MODES and area.arm_state is not old.arm_state:
             intent = _take(story, arm=True) if story.arming is None else None
             if story.arming is not None:
@@ -202,7 +224,7 @@ class AreaTracker:
             else:
                 requested, source, user = area.arm_state, Source.PANEL, None
             story.arming = None
-            story.changed = (source, user)
+            story.changed, story.changed_to_armed = (source, user), True
             if requested is ArmState.ARMED_AWAY and area.arm_state is ArmState.ARMED_STAY:
                 self._emit(
                     story,
@@ -222,6 +244,7 @@ class AreaTracker:
                 source=source.value,
                 user=user,
                 bypassed_zones=area.bypassed_count,
+                bypassed=bypassed_names(panel, area.id),
             )
             return
         was_armed = old.arm_state in MODES or old.arming_to is not None
@@ -229,7 +252,7 @@ class AreaTracker:
             intent = _take(story, arm=False)
             source, user = (Source.HOME_ASSISTANT, intent.user) if intent else (Source.PANEL, None)
             story.arming = None
-            story.changed = (source, user)
+            story.changed, story.changed_to_armed = (source, user), False
             self._emit(story, area, AreaEventType.DISARMED, source=source.value, user=user)
 
     def _alarms(self, story: _Story, old: Area, area: Area, panel: Panel) -> None:

@@ -20,7 +20,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .area_events import AreaEvent, AreaTracker, Intent, Source
+from .area_events import AreaEvent, AreaEventType, AreaTracker, Intent, Source
 from .const import CONF_MAC, DEFERRED_ENTITY_KEYS, DOMAIN, LOGGER
 from .e27 import (
     ArmState,
@@ -37,6 +37,7 @@ from .e27 import (
 from .e27.const import ErrorCode
 from .entry_data import client_identity, entity_unique_id, link_credentials
 from .helpers import not_ready_error
+from .panel_log import PanelLog
 from .texts import event_message, zone_device_name
 from .troubles import RepairIssues
 
@@ -47,9 +48,16 @@ type ElementKey = tuple[str, int]
 PANEL: Final[ElementKey] = ("panel", 0)
 
 STORAGE_VERSION = 1
-# Fired for every area event, for the logbook (logbook.py describes it) and for automations.
+# Fired for every area event, for automations (with the event told in a sentence, `message`). It is not
+# described to the logbook: the event entity's typed event is the one logbook line of each area event.
 EVENT_AREA: Final = f"{DOMAIN}_event"
 HOME_ASSISTANT: Final = "Home Assistant"
+# How long an arm or disarm done at the panel waits for the panel's log to say who did it.
+LOG_WAIT: Final = 5.0
+# The area events that tell who armed or disarmed.
+_WHO_EVENTS: Final = frozenset(
+    {AreaEventType.EXIT_DELAY, AreaEventType.ARMED, AreaEventType.AUTO_STAY, AreaEventType.DISARMED}
+)
 # Evidence about each entry's link key, kept across setup retries (each makes a new client)
 # until a session works or the entry is removed.
 _LINK_TROUBLE: dict[str, LinkTrouble] = {}
@@ -135,6 +143,10 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         self._events: list[AreaEvent] = []
         self._flush: asyncio.Handle | None = None
         self._unreachable_check: CALLBACK_TYPE | None = None
+        self.panel_log: PanelLog | None = None
+        # Area events waiting for the panel's log to say who armed or disarmed, told in order.
+        self._held: list[AreaEvent] = []
+        self._held_task: asyncio.Task[None] | None = None
 
     async def async_start(self) -> None:
         """Connect and bootstrap; map backend failures to what Home Assistant should do next."""
@@ -200,6 +212,9 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
         self.repairs.update(client.panel)
         self.async_set_updated_data(client.panel)
         self._async_save_cache()
+        self.panel_log = PanelLog(self.hass, self)
+        entry.async_on_unload(await self.panel_log.async_start())
+        self.panel_log.async_schedule_update()
 
     async def _async_load_cache(self) -> dict[str, Any] | None:
         """The configuration the client saved last time; without it (unreadable file) it just reads the panel."""
@@ -255,6 +270,8 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             self.async_update_listeners()
             self._async_flush()
             self._async_save_cache()
+            if self.panel_log is not None:
+                self.panel_log.async_schedule_update()
             return
         if isinstance(event.error, E27ProvisioningRequired):
             self.config_entry.async_start_reauth(self.hass)
@@ -336,8 +353,53 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             updates |= dict.fromkeys(self._kind_listeners.get(kind, ()))
         for update in updates:
             update()
+        if self._held or any(self._needs_user(event) for event in events):
+            self._held += events
+            if self._held_task is None:
+                self._held_task = self.config_entry.async_create_background_task(
+                    self.hass, self._async_tell_held(), "elke27 who armed"
+                )
+            return
         for event in events:
             self._async_tell(event)
+
+    def _needs_user(self, event: AreaEvent) -> bool:
+        """An arm or disarm done at the panel: its log may say who, so the event waits for it."""
+        return (
+            self.panel_log is not None
+            and self.panel_log.available
+            and event.type in _WHO_EVENTS
+            and event.data.get("source") == Source.PANEL
+            and event.data.get("user") is None
+        )
+
+    async def _async_tell_held(self) -> None:
+        """Read the panel's log once for the held events, then tell them (and any held meanwhile) in order."""
+        try:
+            while self._held:
+                learnt: dict[tuple[int, bool], str] = {}
+                if self.panel_log is not None and any(self._needs_user(event) for event in self._held):
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(LOG_WAIT):
+                            for arming in await self.panel_log.async_update(force=True):
+                                if arming.user is not None and (area_id := self._area_named(arming.area)) is not None:
+                                    learnt[(area_id, arming.action == "arm")] = arming.user
+                events, self._held = self._held, []
+                for event in events:
+                    self._async_tell(_with_user(event, learnt) if self._needs_user(event) else event)
+        finally:
+            self._held_task = None
+
+    def _area_named(self, name: str) -> int | None:
+        wanted = name.casefold()
+        return next((area.id for area in self.data.areas.values() if area.name.strip().casefold() == wanted), None)
+
+    @callback
+    def async_learn_user(self, area_id: int, armed: bool, user: str) -> None:
+        """The panel's log named who armed or disarmed an area at the panel: the alarm panel's changed_by says so."""
+        if self.areas.learn_user(area_id, armed=armed, user=user):
+            for update in tuple(self._element_listeners.get(("area", area_id), ())):
+                update()
 
     def _inventory_changed(self, changed: frozenset[ElementKey], panel: Panel) -> bool:
         """Whether a changed element was added to or removed from the panel (cheap: only the changed keys)."""
@@ -465,7 +527,7 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
 
     @callback
     def _async_tell(self, event: AreaEvent) -> None:
-        """Hand an area event to the area's event entity and to the logbook."""
+        """Hand an area event to the area's event entity (its logbook line) and to automations (the bus event)."""
         for listener in tuple(self._area_listeners.get(event.area_id, ())):
             listener(event)
         area = self.data.areas[event.area_id]
@@ -510,10 +572,12 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
             self.areas.forget(area_id, intent)
 
     def changed_by(self, area_id: int) -> str | None:
-        """Who last armed or disarmed the area: a person or Home Assistant; None when the panel did (it does not say who)."""
+        """Who last armed or disarmed the area: a person or Home Assistant; at the panel, the user its log names."""
         changed = self.areas.changed_by(area_id)
-        if changed is None or changed[0] is not Source.HOME_ASSISTANT:
+        if changed is None:
             return None
+        if changed[0] is not Source.HOME_ASSISTANT:
+            return changed[1]
         return changed[1] or HOME_ASSISTANT
 
     def unique_id(self, key: str, element_id: int) -> str:
@@ -577,3 +641,11 @@ _PLURALS: Final = {
 def _inventory(panel: Panel) -> dict[str, frozenset[int]]:
     """What decides which entities exist; a change adds and removes entities."""
     return {plural: frozenset(getattr(panel, plural)) for plural in _PLURALS.values()}
+
+
+def _with_user(event: AreaEvent, learnt: dict[tuple[int, bool], str]) -> AreaEvent:
+    """The event with the user the panel's log named for it (an arm, or a disarm, of its area)."""
+    user = learnt.get((event.area_id, event.type is not AreaEventType.DISARMED))
+    if user is None:
+        return event
+    return AreaEvent(event.area_id, event.type, {**event.data, "user": user})

@@ -87,6 +87,12 @@ def not_ready_error(panel: Panel, area_id: int) -> ServiceValidationError:
     name = area.name if area is not None else str(area_id)
     if not zones:
         return ServiceValidationError(translation_domain=DOMAIN, translation_key="not_ready")
+    if len(zones) == 1:
+        return ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_ready_zone",
+            translation_placeholders={"area": name, "zone": zones[0]},
+        )
     return ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key="not_ready_zones",

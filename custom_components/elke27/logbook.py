@@ -1,4 +1,4 @@
-"""Logbook entries for area events: what happened, in the area's alarm panel's history."""
+"""Logbook entries for the panel's own event log: each entry as the panel wrote it, under the panel."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from homeassistant.components.logbook import LOGBOOK_ENTRY_ENTITY_ID, LOGBOOK_EN
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .const import DOMAIN
-from .coordinator import EVENT_AREA
+from .panel_log import EVENT_PANEL_LOG
 
 
 @callback
@@ -17,15 +17,15 @@ def async_describe_events(
     hass: HomeAssistant,
     async_describe_event: Callable[[str, str, Callable[[Event], dict[str, Any]]], None],
 ) -> None:
-    """Describe the integration's area events (the message was put in the user's language when it happened)."""
+    """Describe the panel's log entries (their text is the panel's; it is not translated)."""
 
     @callback
     def describe(event: Event) -> dict[str, Any]:
         data = event.data
         return {
-            LOGBOOK_ENTRY_NAME: data["area"],
-            LOGBOOK_ENTRY_MESSAGE: data["message"],
+            LOGBOOK_ENTRY_NAME: str(data.get("name") or ""),
+            LOGBOOK_ENTRY_MESSAGE: str(data.get("message") or ""),
             LOGBOOK_ENTRY_ENTITY_ID: data.get("entity_id"),
         }
 
-    async_describe_event(DOMAIN, EVENT_AREA, describe)
+    async_describe_event(DOMAIN, EVENT_PANEL_LOG, describe)

@@ -1,7 +1,7 @@
-"""Sentences built from the integration's own translated strings: alarm causes and logbook entries.
+"""Sentences built from the integration's own translated strings: alarm causes and event messages.
 
 Home Assistant translates entity states and attributes in the frontend, but a text that
-combines several of them (the alarm cause "Fire – Kitchen Smoke", a logbook entry) must be
+combines several of them (the alarm cause "Fire – Kitchen Smoke", an event's message) must be
 put together here, from the translations Home Assistant has already loaded for the
 integration, in its configured language (English when a string is missing).
 """
@@ -13,7 +13,7 @@ from typing import Any, Final
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.translation import async_get_cached_translations
 
-from .area_events import AreaEvent, AreaEventType, Cause, Source
+from .area_events import AreaEvent, AreaEventType, Cause
 from .const import DOMAIN
 from .e27 import Panel, Zone
 
@@ -81,16 +81,19 @@ def _source(hass: HomeAssistant, data: dict[str, Any]) -> str | None:
         return None
     text = _attribute(hass, "source", source)
     user = data.get("user")
-    return f"{text} ({user})" if source == Source.HOME_ASSISTANT and user else text
+    return f"{text} ({user})" if user else text
 
 
 @callback
 def event_message(hass: HomeAssistant, event: AreaEvent) -> str:
-    """A logbook line for an area event: its translated type, then what it is about."""
+    """An area event told in a sentence (the `message` of the bus event): its translated type, then what it is about."""
     data = dict(event.data)
     details: list[str | None] = []
     if event.type in (AreaEventType.ARMED, AreaEventType.EXIT_DELAY):
         details = [_attribute(hass, "mode", data["mode"]) if data.get("mode") else None, _source(hass, data)]
+        if bypassed := data.get("bypassed"):
+            label = translated(hass, f"{EVENT_ENTITY_KEY}.bypassed.name", "Bypassed")
+            details.append(f"{label}: {', '.join(bypassed)}")
     elif event.type is AreaEventType.DISARMED:
         details = [_source(hass, data)]
     elif event.type is AreaEventType.AUTO_STAY:

@@ -74,6 +74,9 @@ def test_public_surface() -> None:
         "LinkCredentials",
         "LinkTrouble",
         "Lock",
+        "LogAction",
+        "LogArming",
+        "LogEntry",
         "Message",
         "Output",
         "Panel",
@@ -90,6 +93,7 @@ def test_public_surface() -> None:
         "async_discover",
         "async_probe",
         "async_provision",
+        "parse_arming",
     ]
     for name in e27.__all__:
         assert getattr(e27, name) is not None

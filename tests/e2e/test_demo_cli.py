@@ -1,4 +1,4 @@
-"""scripts/demo refuses to start twice, before it starts anything, and says why."""
+"""scripts/demo refuses to start twice, before it starts anything, and says why; it starts and stops quietly."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import DEMO, ROOT, free_tcp_port
+from .harness import DEMO, ROOT, DemoProcess, free_tcp_port
 
 
 def _run_demo(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -58,3 +58,13 @@ def test_a_second_demo_on_the_same_config_dir_stops_with_a_clear_message(socket_
     assert result.returncode == 1
     assert f"the demo is already running from {tmp_path} (pid 4242)" in result.stderr
     assert not (tmp_path / "configuration.yaml").exists()
+
+
+def test_the_demo_starts_without_errors_and_quit_stops_home_assistant_first(demo: DemoProcess) -> None:
+    """Nothing unrelated logs an ERROR at start; quit stops Home Assistant before the panel goes away."""
+    assert demo.quit() == 0
+    output = demo.output[demo.output.index("Console ready") :]
+    assert output.index("Stopping Home Assistant first") < output.index("Panel stopped.")
+    log = (demo.config / "home-assistant.log").read_text()
+    assert " ERROR " not in log, log
+    assert "Traceback" not in log, log

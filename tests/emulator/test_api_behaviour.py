@@ -289,7 +289,7 @@ async def test_log(house: EmulatorPanel, session: Session) -> None:
     assert (index["max"], index["total"]) == (250, index["newest"])
     listing = await body(session, "log", "get_list", {"start": 0, "date": 0, "cnt": 2})
     assert listing["id"] == [index["newest"], index["newest"] - 1]
-    assert listing["text"][0] == "House armed ARMED_STAY"
+    assert listing["text"][:2] == ["House armed Stay", "House arming Stay by Master (app)"]
     entry = await body(session, "log", "get_log", {"log_id": 1})
     assert (entry["logdata"], entry["log_count"]) == ("Panel started", index["total"])
     assert (await body(session, "log", "get_trouble"))["log_full"] is False

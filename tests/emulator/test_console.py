@@ -307,3 +307,24 @@ async def test_python_dash_m_stops_on_eof_and_rejects_a_bad_panel(tmp_path: Path
 def test_console_needs_a_state() -> None:
     with pytest.raises(ValueError, match="needs a panel with a state"):
         Console(EmulatorPanel())
+
+
+async def test_keypad_arming_is_logged_with_its_user(console: Console) -> None:
+    """The log names who armed at which keypad, as the emulator writes it."""
+    await console.execute("arm 2 stay now by Paul keypad 2")
+    await console.execute("disarm 2 by Anna")
+    texts = [entry.text for entry in console.state.log[-3:]]
+    assert texts == ["Garage arming Stay by Paul (keypad 2)", "Garage armed Stay", "Garage disarmed by Anna (keypad 1)"]
+    assert "error" in await console.execute("arm 2 stay keypad two")
+
+
+async def test_forget_unlinks_and_drops_sessions(house: EmulatorPanel, console: Console) -> None:
+    house.add_link("client-a")
+    house.add_link("client-b")
+    assert (await console.execute("forget nobody")).startswith("error: no link for nobody")
+    assert (await console.execute("forget client-a")).startswith("forgot 1 link(s): client-a")
+    assert set(house.links) == {"client-b"}
+    assert (await console.execute("forget")).startswith("forgot 1 link(s): client-b")
+    assert house.links == {}
+    assert await console.execute("forget") == "no links to forget"
+    assert "forget" in await console.execute("help")

@@ -65,7 +65,7 @@ async def test_arm_away_counts_down_and_auto_stays(state: PanelState, sent: list
     assert [tick["ee_timer"] for tick in ticks] == list(range(59, 0, -1))
     assert statuses[-1]["arm_state"] == statuses[-1]["arm_cmd_state"] == STAY
     assert statuses[-1]["ee_timer"] == 0
-    assert any("House armed ARMED_STAY" in entry.text for entry in state.log)
+    assert any(entry.text == "House armed Stay" for entry in state.log)
 
 
 async def test_opening_an_exit_door_during_the_delay_keeps_away(state: PanelState) -> None:

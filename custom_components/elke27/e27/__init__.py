@@ -23,6 +23,7 @@ from .errors import (
     E27SessionRefusedError,
     E27TimeoutError,
 )
+from .eventlog import LogAction, LogArming, LogEntry, parse_arming
 from .linking import LinkCredentials
 from .messages import ClientIdentity, Message
 from .model import (
@@ -81,6 +82,9 @@ __all__ = [
     "LinkCredentials",
     "LinkTrouble",
     "Lock",
+    "LogAction",
+    "LogArming",
+    "LogEntry",
     "Message",
     "Output",
     "Panel",
@@ -97,4 +101,5 @@ __all__ = [
     "async_discover",
     "async_probe",
     "async_provision",
+    "parse_arming",
 ]

@@ -17,7 +17,8 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine, Mapping
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Final
 
 from .actions import ClientActions
 from .bootstrap import Bootstrap, BootstrapStats, DomainConfig, bootstrap, dump_cache, load_cache
@@ -29,6 +30,7 @@ from .errors import (
     E27ProtocolError,
     E27ProvisioningRequired,
 )
+from .eventlog import LogEntry, parse_index, parse_list
 from .linking import LinkCredentials
 from .live import LiveModel, diff
 from .messages import ClientIdentity, Message
@@ -39,6 +41,9 @@ from .session import Session
 _LOGGER = logging.getLogger(__package__)
 
 type Event = PanelEvent | ConnectionEvent
+# Log entries asked for per log.get_list request (the panel keeps a reply under one frame).
+LOG_PAGE: Final = 10
+_EPOCH: Final = datetime.min.replace(tzinfo=UTC)
 type Listener = Callable[[Event], None]
 
 
@@ -71,6 +76,7 @@ class E27Client(ClientActions):
         self._closing = False
         self._lost = asyncio.Event()
         self._listeners: list[Listener] = []
+        self._log_listeners: list[Callable[[int], None]] = []
         self._supervisor: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._zone_resync: asyncio.Task[None] | None = None
@@ -100,6 +106,16 @@ class E27Client(ClientActions):
         def unsubscribe() -> None:
             with contextlib.suppress(ValueError):
                 self._listeners.remove(callback)
+
+        return unsubscribe
+
+    def subscribe_log_index(self, callback: Callable[[int], None]) -> Callable[[], None]:
+        """Call callback with the newest log id whenever the panel pushes its log index; returns an unsubscribe."""
+        self._log_listeners.append(callback)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._log_listeners.remove(callback)
 
         return unsubscribe
 
@@ -306,6 +322,15 @@ class E27Client(ClientActions):
         changed = self._live.apply(message)
         if not self._ready:
             return
+        # docs/api.md §4.12: the log index may be pushed (instead of, or besides, the reply).
+        if (
+            message.is_broadcast
+            and message.domain == "log"
+            and message.command == "get_index"
+            and (newest := parse_index(message.body)) is not None
+        ):
+            for listener in tuple(self._log_listeners):
+                listener(newest)
         if changed:
             self._notify(PanelEvent(frozenset(changed)))
         # A broadcast that changed nothing, or an area trouble, often accompanies zone
@@ -411,9 +436,56 @@ class E27Client(ClientActions):
         zone = self._configs.get("zone")
         await Bootstrap(self._require_session(), self._live, self.name).state(zone.wireless if zone else None)
 
+    # -- the panel's event log (docs/api.md §4.12) -------------------------------------------------
+
+    async def async_log_index(self) -> int | None:
+        """The id of the newest log entry (None if the panel's reply does not say)."""
+        reply = await self._require_session().request("log", "get_index")
+        return parse_index(reply.body)
+
+    async def async_read_log(self, since: datetime | None, after: int | None, limit: int) -> list[LogEntry]:
+        """The log entries newer than the one last seen (its time since and id after), oldest first; at most limit.
+
+        Reads pages of LOG_PAGE entries newest first (each page starts below the oldest id of
+        the one before) and stops at the first entry already seen, at limit, or when a page
+        brings nothing new. Ids may restart when the log wraps: an entry is new when its time
+        is later than since, or the same second with a higher id. Without since (nothing seen
+        yet) only the newest limit entries are returned.
+        """
+        session = self._require_session()
+        date = int(since.timestamp()) if since is not None else 0
+        found: dict[int, LogEntry] = {}
+        start = 0
+        while len(found) < limit:
+            count = min(LOG_PAGE, limit - len(found))
+            reply = await session.request("log", "get_list", {"start": start, "date": date, "cnt": count})
+            page = parse_list(reply.body)
+            new = [entry for entry in page if _newer(entry, since, after) and entry.id not in found]
+            for entry in new[: limit - len(found)]:
+                found[entry.id] = entry
+            if len(new) < len(page) or not new or len(page) < count:
+                break  # reached what was seen, or the panel has no more
+            start = min(entry.id for entry in page) - 1
+            if start <= 0:
+                break
+        return sorted(found.values(), key=_log_order)
+
     # -- commands (the panel actions are in ClientActions) ----------------------------------------
 
     def _require_session(self) -> Session:
         if not self.connected or self._session is None:
             raise E27ConnectionError(f"{self.name}: not connected to the panel")
         return self._session
+
+
+def _newer(entry: LogEntry, since: datetime | None, after: int | None) -> bool:
+    """Whether a log entry comes after the last one seen (its time since, its id after)."""
+    if since is None or after is None:
+        return True
+    if entry.time is None:  # no believable time: only the id can tell
+        return entry.id > after
+    return entry.time > since or (entry.time == since and entry.id > after)
+
+
+def _log_order(entry: LogEntry) -> tuple[datetime, int]:
+    return (entry.time or _EPOCH, entry.id)

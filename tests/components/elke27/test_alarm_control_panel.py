@@ -174,8 +174,23 @@ async def test_not_ready_names_the_open_zones(
         await _call(hass, "alarm_arm_away")
     assert err.value.translation_key == "not_ready_zones"
     assert err.value.translation_placeholders == {"area": "House", "zones": "Living Room Window, Kitchen Window"}
-    assert "Living Room Window, Kitchen Window" in str(err.value)
-    assert "custom bypass" in str(err.value)
+    assert str(err.value) == (
+        "House is not ready to arm: Living Room Window, Kitchen Window are not closed. "
+        "Close them, or use Arm custom bypass to bypass them"
+    )
+
+
+async def test_not_ready_names_the_one_open_zone(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    panel.open_zone(1)
+    await wait_for(hass, lambda: hass.states.get(HOUSE).attributes["ready"] is False)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "alarm_arm_away")
+    assert err.value.translation_key == "not_ready_zone"
+    assert str(err.value) == (
+        "House is not ready to arm: Front Door is not closed. Close it, or use Arm custom bypass to bypass it"
+    )
 
 
 async def test_arm_custom_bypass_is_reported_as_custom_bypass(
@@ -251,7 +266,7 @@ async def test_disarm_needs_a_code(
     [
         ("alarm_arm_away", "9999", None, "wrong_code"),
         ("alarm_disarm", FAMILY_PIN, None, "not_authorized"),
-        ("alarm_arm_away", MASTER_PIN, "open", "not_ready_zones"),
+        ("alarm_arm_away", MASTER_PIN, "open", "not_ready_zone"),
         ("alarm_arm_home", MASTER_PIN, "alarm", "in_alarm"),
         ("alarm_arm_away", MASTER_PIN, "armed", "not_allowed_when_armed"),
         ("alarm_disarm", "12ab", None, "invalid_code"),

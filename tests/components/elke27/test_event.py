@@ -1,4 +1,4 @@
-"""Each area's event entity and logbook story: armed, disarmed, auto-stay, alarms, delays, who did it."""
+"""Each area's event entity and its story: armed, disarmed, auto-stay, alarms, delays, who did it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, snapsh
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.elke27.coordinator import EVENT_AREA
-from custom_components.elke27.logbook import async_describe_events
 from e27_emulator import EmulatorPanel
 
 from .conftest import MASTER_PIN, state_of, wait_for
@@ -106,9 +105,10 @@ async def test_arm_away_then_auto_stay_is_told(
         "source": "home_assistant",
         "user": None,
         "bypassed_zones": 0,
+        "bypassed": [],
     }
     assert recorder.types(HOUSE_EVENTS) == []
-    # The logbook line names the reason and the option that prevents it.
+    # The event's message names the reason and the option that prevents it.
     (auto_stay,) = [data for data in recorder.bus if data["type"] == "auto_stay"]
     assert auto_stay["entity_id"] == GARAGE
     assert auto_stay["area"] == "Garage"
@@ -127,6 +127,8 @@ async def test_keypad_arming_is_the_panels(
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMING)
     panel.state.advance(30)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME)
+    # Told once the panel's log was read (it may say who armed; here it does not).
+    await wait_for(hass, lambda: "armed" in recorder.types(GARAGE_EVENTS))
     _assert_auto_stay_story(recorder.types(GARAGE_EVENTS))
     assert recorder.last(GARAGE_EVENTS, "armed")["source"] == "panel"
     armed = [data for data in recorder.bus if data["type"] == "armed"][-1]
@@ -219,9 +221,18 @@ async def test_entry_delay_then_alarm(
     assert recorder.last(GARAGE_EVENTS, "alarm")["alarm_type"] == "burglary"
 
 
-async def test_logbook_describes_the_events(hass: HomeAssistant) -> None:
-    described: dict[tuple[str, str], Any] = {}
-    async_describe_events(hass, lambda domain, name, describe: described.setdefault((domain, name), describe))
-    describe = described[("elke27", EVENT_AREA)]
-    event = Event(EVENT_AREA, {"entity_id": HOUSE, "area": "House", "type": "alarm", "message": "Alarm: Fire"})
-    assert describe(event) == {"name": "House", "message": "Alarm: Fire", "entity_id": HOUSE}
+async def test_custom_bypass_arm_names_the_bypassed_zones(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    recorder = Recorder(hass)
+    panel.open_zone(3)
+    panel.open_zone(4)
+    await wait_for(hass, lambda: hass.states.get(HOUSE).attributes["ready"] is False)
+    await _alarm_panel(hass, "alarm_arm_custom_bypass", HOUSE)
+    panel.state.advance(60)
+    await wait_for(hass, lambda: "armed" in recorder.types(HOUSE_EVENTS))
+    armed = recorder.last(HOUSE_EVENTS, "armed")
+    assert armed["bypassed"] == ["Living Room Window", "Kitchen Window"]
+    assert armed["bypassed_zones"] == 2
+    (told,) = [data for data in recorder.bus if data["type"] == "armed"]
+    assert told["message"].endswith("Bypassed: Living Room Window, Kitchen Window")

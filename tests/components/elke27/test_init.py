@@ -104,6 +104,19 @@ async def test_link_revoked_at_runtime_starts_reauth(
     assert state_of(hass, FRONT_DOOR) == STATE_UNAVAILABLE
 
 
+async def test_console_forget_makes_home_assistant_link_again(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """The demo's way to try linking again: `forget` in the panel's console."""
+    from e27_emulator.console import Console
+
+    reply = await Console(panel).execute("forget")
+    assert reply.startswith(f"forgot 1 link(s): {init_integration.data[CONF_CLIENT]['sn']}")
+    await wait_for(hass, lambda: bool(hass.config_entries.flow.async_progress_by_handler(DOMAIN)))
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
 async def test_stale_devices_are_removed(
     hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry, device_registry: dr.DeviceRegistry
 ) -> None:

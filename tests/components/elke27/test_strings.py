@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 INTEGRATION = Path(__file__).parents[3] / "custom_components" / "elke27"
@@ -116,6 +117,30 @@ def test_services_are_described() -> None:
     assert set(icons["services"]) == set(services)
 
 
+@pytest.mark.parametrize(("kind", "module"), [("triggers", "trigger"), ("conditions", "condition")])
+def test_triggers_and_conditions_are_described(kind: str, module: str) -> None:
+    """Each trigger and condition: its fields in the YAML, translated with its fields, with an icon."""
+    import importlib
+
+    descriptions = yaml.safe_load((INTEGRATION / f"{kind}.yaml").read_text())
+    described = {key: value for key, value in descriptions.items() if not key.startswith(".")}
+    platform = importlib.import_module(f"custom_components.elke27.{module}")
+    assert set(described) == set(getattr(platform, kind.upper())) == set(STRINGS[kind])
+    for key, description in described.items():
+        assert set((description or {}).get("fields", {})) == set(STRINGS[kind][key].get("fields", {})), key
+    icons = json.loads((INTEGRATION / "icons.json").read_text())
+    assert set(icons[kind]) == set(described)
+    for key in ("arm_mode", "alarm_type"):  # the selectors' options are translated
+        options = {
+            option
+            for description in described.values()
+            for field in (description or {}).get("fields", {}).values()
+            if (select := field["selector"].get("select", {})).get("translation_key") == key
+            for option in select["options"]
+        }
+        assert options <= set(STRINGS["selector"][key]["options"]), key
+
+
 def test_config_flow_fields_have_descriptions() -> None:
     for section in ("config", "options"):
         for step_id, step in STRINGS[section]["step"].items():
@@ -127,7 +152,12 @@ def test_exception_placeholders_are_the_ones_the_code_supplies() -> None:
     supplied: dict[str, set[str]] = {"command_refused": {"reason", "code"}, "invalid_value": {"error"}}
     for key in ("wrong_code", "not_authorized", "not_ready", "not_bypassable", "in_alarm", "not_allowed_when_armed"):
         supplied[key] = {"reason", "code"}  # the generic refusal placeholders (unused by these messages)
-    supplied |= {"not_ready_zones": {"area", "zones"}, "bypass_failed": {"zones"}, "cannot_connect": {"name", "error"}}
+    supplied |= {
+        "not_ready_zones": {"area", "zones"},
+        "not_ready_zone": {"area", "zone"},
+        "bypass_failed": {"zones"},
+        "cannot_connect": {"name", "error"},
+    }
     supplied |= {
         "link_refused": {"name"},
         "link_doubt": {"name"},
