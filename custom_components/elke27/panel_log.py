@@ -14,8 +14,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_time_interval
@@ -23,10 +24,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
-from .e27 import E27CommandError, E27Error, LogAction, LogArming, LogEntry, parse_arming
-
-if TYPE_CHECKING:
-    from .coordinator import Elke27Coordinator
+from .e27 import E27Client, E27CommandError, E27Error, LogAction, LogArming, LogEntry, Panel, parse_arming
 
 # Fired once per new log entry, for the logbook (logbook.py describes it) and for automations.
 EVENT_PANEL_LOG: Final = f"{DOMAIN}_panel_log"
@@ -41,10 +39,27 @@ def log_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
     return Store(hass, STORE_VERSION, f"{DOMAIN}.{entry_id}.panel_log")
 
 
+class LogOwner(Protocol):
+    """What the log needs of the panel's coordinator: its client, model, entry, and where a user is learnt."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def client(self) -> E27Client | None: ...
+    @property
+    def data(self) -> Panel: ...
+    @property
+    def config_entry(self) -> ConfigEntry[Any]: ...
+    @property
+    def panel_device_id(self) -> str | None: ...
+    def unique_id(self, key: str, element_id: int) -> str: ...
+    def async_learn_user(self, area_id: int, armed: bool, user: str) -> None: ...
+
+
 class PanelLog:
     """Reads the panel's log when its index moves and tells the new entries once."""
 
-    def __init__(self, hass: HomeAssistant, coordinator: Elke27Coordinator) -> None:
+    def __init__(self, hass: HomeAssistant, coordinator: LogOwner) -> None:
         """Nothing is read until async_start."""
         self.hass = hass
         self.coordinator = coordinator
@@ -195,7 +210,7 @@ class PanelLog:
         return arming
 
 
-def _area_id(coordinator: Elke27Coordinator, name: str) -> int | None:
+def _area_id(coordinator: LogOwner, name: str) -> int | None:
     wanted = name.casefold()
     return next((area.id for area in coordinator.data.areas.values() if area.name.strip().casefold() == wanted), None)
 
