@@ -226,7 +226,7 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
         self._abort_if_unique_id_configured(updates=self._moved_to(discovery_info.ip, None))
         # Elk's M1 controllers share the prefix: only an E27 answers E27 discovery.
         try:
-            panel = await async_probe(discovery_info.ip, const.FLOW_PROBE_TIMEOUT, port=const.DISCOVERY_PORT)
+            panel = await async_probe(discovery_info.ip, const.FLOW_PROBE_TIMEOUT)
         except OSError as err:  # no UDP socket (no usable network)
             LOGGER.debug("Cannot ask %s for its identity: %s", discovery_info.ip, err)
             return self.async_abort(reason="cannot_connect")

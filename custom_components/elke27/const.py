@@ -7,15 +7,11 @@ from datetime import timedelta
 from typing import Final
 
 from .e27.const import DEFAULT_PORT as PANEL_PORT
-from .e27.const import DISCOVERY_PORT as PANEL_DISCOVERY_PORT
 
 DOMAIN: Final = "elke27"
 LOGGER = logging.getLogger(__package__)
 
 DEFAULT_PORT: Final = PANEL_PORT
-# The panel answers discovery and identity requests on this UDP port; the flows, the background
-# scan and the takeover of community entries ask there.
-DISCOVERY_PORT: Final[int] = PANEL_DISCOVERY_PORT
 FLOW_DISCOVERY_TIMEOUT: Final = 3.0
 FLOW_PROBE_TIMEOUT: Final = 3.0
 # A panel with the right access code and passphrase links in well under a second; with a wrong

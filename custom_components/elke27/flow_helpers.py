@@ -88,7 +88,7 @@ async def async_identify(host: str, port: int) -> tuple[DiscoveredPanel | None, 
     if not await async_tcp_reachable(host, port):
         return None, "cannot_connect"
     try:
-        panel = await async_probe(host, const.FLOW_PROBE_TIMEOUT, port=const.DISCOVERY_PORT)
+        panel = await async_probe(host, const.FLOW_PROBE_TIMEOUT)
     except OSError as err:  # no UDP socket (no usable network)
         LOGGER.debug("Cannot ask %s for its identity: %s", host, err)
         return None, "cannot_connect"
@@ -101,7 +101,7 @@ async def async_scan(hass: HomeAssistant) -> list[DiscoveredPanel]:
     """Every panel that answers a discovery broadcast on Home Assistant's networks within a few seconds."""
     targets = [str(address) for address in await async_get_ipv4_broadcast_addresses(hass)]
     try:
-        return await async_discover(const.FLOW_DISCOVERY_TIMEOUT, targets=targets, port=const.DISCOVERY_PORT)
+        return await async_discover(const.FLOW_DISCOVERY_TIMEOUT, targets=targets)
     except OSError as err:  # no usable network interface: nothing found
         LOGGER.debug("Discovery scan failed: %s", err)
         return []

@@ -115,7 +115,7 @@ async def _async_adopt_community_entry(hass: HomeAssistant, entry: ConfigEntry) 
 async def async_ask_mac(host: str) -> str | None:
     """The MAC of the panel at host, asked over UDP discovery; None if it does not answer."""
     try:
-        panel = await async_probe(host, const.FLOW_PROBE_TIMEOUT, port=const.DISCOVERY_PORT)
+        panel = await async_probe(host, const.FLOW_PROBE_TIMEOUT)
     except OSError as err:
         LOGGER.debug("Cannot ask %s for its identity: %s", host, err)
         return None

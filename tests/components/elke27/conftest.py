@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from functools import partial
 from ipaddress import IPv4Address
 from typing import Any
@@ -27,6 +27,7 @@ from custom_components.elke27.const import (
     DOMAIN,
 )
 from custom_components.elke27.e27 import E27Client
+from custom_components.elke27.e27 import discovery as e27_discovery
 from custom_components.elke27.entry_data import new_client_data
 from e27_emulator import EmulatorPanel, ManualClock, PanelConfig, PanelState
 from tests.deprecations import assert_no_deprecations
@@ -105,6 +106,22 @@ def panel_config(**overrides: Any) -> PanelConfig:
     return PanelConfig(**(options | overrides))
 
 
+@contextmanager
+def discovery_port(port: int) -> Iterator[None]:
+    """Point the integration's UDP requests (scans, identity probes) at port instead of the panel's 2362."""
+    with ExitStack() as stack:
+        for name in ("flow_helpers", "config_flow", "migration"):
+            stack.enter_context(
+                patch(f"custom_components.elke27.{name}.async_probe", partial(e27_discovery.async_probe, port=port))
+            )
+        stack.enter_context(
+            patch(
+                "custom_components.elke27.flow_helpers.async_discover", partial(e27_discovery.async_discover, port=port)
+            )
+        )
+        yield
+
+
 def client_options(**options: Any) -> AbstractContextManager[Any]:
     """Set up entries with a client built with these timings (the product uses the backend's defaults)."""
     return patch("custom_components.elke27.coordinator.E27Client", partial(E27Client, **options))
@@ -126,7 +143,7 @@ def panel_state() -> PanelState:
 async def panel(panel_state: PanelState) -> AsyncIterator[EmulatorPanel]:
     """An emulated panel; discovery in the integration is pointed at its UDP port."""
     async with EmulatorPanel(panel_config(), state=panel_state) as emulator:
-        with patch.object(const, "DISCOVERY_PORT", emulator.discovery_port):
+        with discovery_port(emulator.discovery_port):
             yield emulator
 
 

@@ -25,7 +25,7 @@ from custom_components.elke27.const import (
 )
 from e27_emulator import EmulatorPanel
 
-from .conftest import ACCESS_CODE, PANEL_MAC, PANEL_NAME, PASSPHRASE, WAIT_TIMEOUT, panel_config
+from .conftest import ACCESS_CODE, PANEL_MAC, PANEL_NAME, PASSPHRASE, WAIT_TIMEOUT, discovery_port, panel_config
 from .flows import GOOD, WRONG, finish_progress, link_form, start_user_flow, suggested
 
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
@@ -67,7 +67,7 @@ async def test_each_entry_gets_its_own_client_identity(hass: HomeAssistant, pane
 
     other_mac = "02:00:00:00:00:99"
     async with EmulatorPanel(panel_config(mac=other_mac)) as other:
-        with patch.object(const, "DISCOVERY_PORT", other.discovery_port):
+        with discovery_port(other.discovery_port):
             result = await start_user_flow(hass)
             result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PANEL: other_mac})
             second = (await hass.config_entries.flow.async_configure(result["flow_id"], GOOD))["data"][CONF_CLIENT]
@@ -164,7 +164,7 @@ async def test_manual_entry_errors_recover(hass: HomeAssistant, panel: EmulatorP
     panel.go_silent(False)
 
     # TCP answers, UDP discovery does not.
-    with patch.object(const, "DISCOVERY_PORT", _closed_port(panel)):
+    with discovery_port(_closed_port(panel)):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: panel.port}
         )
@@ -180,7 +180,7 @@ async def test_manual_entry_errors_recover(hass: HomeAssistant, panel: EmulatorP
 
 
 async def test_no_panel_found_goes_to_manual_entry(hass: HomeAssistant, panel: EmulatorPanel) -> None:
-    with patch.object(const, "DISCOVERY_PORT", _closed_port(panel)):
+    with discovery_port(_closed_port(panel)):
         result = await start_user_flow(hass)
     assert result["step_id"] == "manual"
 

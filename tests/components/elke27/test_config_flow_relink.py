@@ -17,7 +17,7 @@ from custom_components.elke27.e27 import E27TimeoutError, Session
 from custom_components.elke27.entry_data import client_identity
 from e27_emulator import EmulatorPanel
 
-from .conftest import ACCESS_CODE, WAIT_TIMEOUT, panel_config, panel_requests, wait_for
+from .conftest import ACCESS_CODE, WAIT_TIMEOUT, discovery_port, panel_config, panel_requests, wait_for
 from .flows import GOOD, WRONG, finish_progress, suggested
 
 stored_only = pytest.mark.usefixtures("mock_setup_entry")
@@ -84,7 +84,7 @@ async def test_reauth_refuses_a_different_panel(hass: HomeAssistant, linked_entr
     linked_entry.add_to_hass(hass)
     async with EmulatorPanel(panel_config(mac="02:00:00:00:00:99")) as other:
         hass.config_entries.async_update_entry(linked_entry, data={**linked_entry.data, CONF_PORT: other.port})
-        with patch.object(const, "DISCOVERY_PORT", other.discovery_port):
+        with discovery_port(other.discovery_port):
             result = await linked_entry.start_reauth_flow(hass)
             result = await hass.config_entries.flow.async_configure(result["flow_id"], GOOD)
     assert result["type"] is FlowResultType.ABORT
@@ -99,7 +99,7 @@ async def test_reconfigure_moves_to_a_new_address(
     sn = linked_entry.data[CONF_CLIENT]["sn"]
     async with EmulatorPanel(panel_config()) as moved:
         moved.add_link(sn, linkkey_hex=panel.links[sn].linkkey_hex, linkhmac_hex=panel.links[sn].linkhmac_hex)
-        with patch.object(const, "DISCOVERY_PORT", moved.discovery_port):
+        with discovery_port(moved.discovery_port):
             result = await linked_entry.start_reconfigure_flow(hass)
             assert result["step_id"] == "reconfigure"
             # The panel refuses sessions for a moment: the form says so, distinctly.
@@ -139,7 +139,7 @@ async def test_reconfigure_errors(hass: HomeAssistant, panel: EmulatorPanel, lin
         result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: _closed_port(panel)}
     )
     assert result["errors"] == {"base": "cannot_connect"}
-    with patch.object(const, "DISCOVERY_PORT", _closed_port(panel)):
+    with discovery_port(_closed_port(panel)):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: panel.port}
         )
@@ -150,7 +150,7 @@ async def test_reconfigure_errors(hass: HomeAssistant, panel: EmulatorPanel, lin
         )
     assert result["errors"] == {"base": "cannot_connect"}
     async with EmulatorPanel(panel_config(mac="02:00:00:00:00:99")) as other:
-        with patch.object(const, "DISCOVERY_PORT", other.discovery_port):
+        with discovery_port(other.discovery_port):
             result = await hass.config_entries.flow.async_configure(
                 result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: other.port}
             )

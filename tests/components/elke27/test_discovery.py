@@ -26,7 +26,7 @@ from custom_components.elke27.e27.discovery import MAX_PANELS, SENDS_PER_TARGET
 from custom_components.elke27.flow_helpers import async_scan
 from e27_emulator import EmulatorPanel
 
-from .conftest import PANEL_MAC, PANEL_NAME, wait_for
+from .conftest import PANEL_MAC, PANEL_NAME, discovery_port, wait_for
 from .flows import GOOD, start_user_flow
 
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
@@ -266,7 +266,7 @@ async def test_a_flood_of_fake_panels_makes_a_bounded_number_of_flows(hass: Home
     loop = asyncio.get_running_loop()
     transport, fake = await loop.create_datagram_endpoint(_ManyPanels, local_addr=("127.0.0.1", 0))
     try:
-        with patch.object(const, "DISCOVERY_PORT", transport.get_extra_info("sockname")[1]):
+        with discovery_port(transport.get_extra_info("sockname")[1]):
             assert await async_setup_component(hass, DOMAIN, {})
             await hass.async_block_till_done(wait_background_tasks=True)
     finally:

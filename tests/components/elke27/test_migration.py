@@ -15,13 +15,12 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.elke27 import const
 from custom_components.elke27.const import CONF_CLIENT, CONF_LINKHMAC, CONF_LINKKEY, CONF_MAC, DOMAIN
 from custom_components.elke27.discovery import async_trigger_discovery
 from custom_components.elke27.e27 import async_probe
 from e27_emulator import EmulatorPanel
 
-from .conftest import PANEL_MAC, PANEL_NAME, state_of
+from .conftest import PANEL_MAC, PANEL_NAME, discovery_port, state_of
 from .flows import GOOD
 
 SERIAL = "b827eb12cd34"  # the community integration's integration_serial: the sn it linked with
@@ -141,7 +140,7 @@ async def test_community_panel_silent_on_udp_retries_and_says_what_to_do(
     hass: HomeAssistant, panel: EmulatorPanel
 ) -> None:
     entry = community_entry(hass, community_data(panel, with_panel=False))
-    with patch.object(const, "DISCOVERY_PORT", panel.port + 1 if panel.port < 65535 else panel.port - 1):
+    with discovery_port(panel.port + 1 if panel.port < 65535 else panel.port - 1):
         await _set_up(hass, entry)
         assert entry.state is ConfigEntryState.SETUP_RETRY
         assert entry.minor_version == 3
@@ -196,7 +195,7 @@ async def test_community_panel_found_to_be_set_up_already_when_it_answers(
     hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry
 ) -> None:
     entry = community_entry(hass, community_data(panel, with_panel=False), title="Old house entry")
-    with patch.object(const, "DISCOVERY_PORT", panel.port + 1 if panel.port < 65535 else panel.port - 1):
+    with discovery_port(panel.port + 1 if panel.port < 65535 else panel.port - 1):
         await _set_up(hass, entry)
     assert entry.state is ConfigEntryState.SETUP_RETRY
     linked_entry.add_to_hass(hass)  # meanwhile the panel was added again with this integration
@@ -313,7 +312,7 @@ async def test_community_panel_found_by_the_background_scan_is_taken_over_at_onc
     hass: HomeAssistant, panel: EmulatorPanel
 ) -> None:
     entry = community_entry(hass, community_data(panel, with_panel=False))
-    with patch.object(const, "DISCOVERY_PORT", panel.port + 1 if panel.port < 65535 else panel.port - 1):
+    with discovery_port(panel.port + 1 if panel.port < 65535 else panel.port - 1):
         await _set_up(hass, entry)
     assert entry.state is ConfigEntryState.SETUP_RETRY
     async_trigger_discovery(hass, [await async_probe("127.0.0.1", port=panel.discovery_port)])
