@@ -186,7 +186,7 @@ class Session:
             raise
         try:
             splitter = JsonStreamSplitter()
-            await async_read_greeting(reader, splitter, self._hello_timeout)
+            await async_read_greeting(reader, splitter, self._hello_timeout, self.name)
             writer.write(build_hello_request(self._identity))
             reply = await read_hello_reply(reader, splitter, self._hello_timeout, self.name)
             hello = accept_hello(reply, self._linkkey)
