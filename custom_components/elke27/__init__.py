@@ -12,9 +12,10 @@ from homeassistant.helpers.typing import ConfigType
 
 from . import migration
 from .const import CONF_MAC, DOMAIN
-from .coordinator import Elke27ConfigEntry, Elke27Coordinator
+from .coordinator import Elke27ConfigEntry, Elke27Coordinator, cache_store, forget_entry
 from .discovery import async_setup_discovery
 from .entity import panel_device
+from .panel_log import log_store
 from .services import async_setup_services
 from .troubles import async_remove_repair_issues
 
@@ -77,9 +78,15 @@ async def async_migrate_entry(hass: HomeAssistant, entry: Elke27ConfigEntry) -> 
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Forget the repair issues about a deleted entry."""
+    """Forget everything kept for a deleted entry: its repair issues, stored files and per-entry state.
+
+    Home Assistant calls this after unloading the entry, so nothing writes the stores again.
+    """
     migration.async_remove_issues(hass, entry)
     async_remove_repair_issues(hass, entry.entry_id)
+    forget_entry(entry.entry_id)
+    for store in (cache_store(hass, entry.entry_id), log_store(hass, entry.entry_id)):
+        await store.async_remove()
 
 
 async def _async_learn_identity(hass: HomeAssistant, entry: Elke27ConfigEntry) -> None:

@@ -107,6 +107,12 @@ def async_panel_reachable(hass: HomeAssistant, entry_id: str) -> None:
     ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry_id))
 
 
+def forget_entry(entry_id: str) -> None:
+    """Drop what is kept for an entry across its setups (link-key evidence, outage start): it was removed."""
+    _LINK_TROUBLE.pop(entry_id, None)
+    _UNREACHABLE_SINCE.pop(entry_id, None)
+
+
 def cache_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
     """Where the panel's downloaded configuration is kept, so a restart reconnects warm."""
     return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.panel_config")

@@ -71,6 +71,20 @@ def test_reply_parsing_normalises_and_validates() -> None:
     assert (other.host, other.port, other.name) == ("192.0.2.9", 2101, "E27 1AE0")
 
 
+@pytest.mark.parametrize("placeholder", ["00000001", "00000000", "0", "FFFFFFFF", "ffffffff", " 00000001 ", "", 1])
+def test_a_placeholder_serial_in_a_reply_is_no_serial(placeholder: object) -> None:
+    """The panel's factory placeholder is shared by many panels: never shown, never an identity."""
+    panel = parse_discovery_reply(_reply(SERIAL=placeholder), "192.0.2.9")
+    assert panel is not None
+    assert panel.serial is None
+
+
+def test_a_real_serial_in_a_reply_is_kept() -> None:
+    panel = parse_discovery_reply(_reply(SERIAL=" E27A00012345 "), "192.0.2.9")
+    assert panel is not None
+    assert panel.serial == "E27A00012345"
+
+
 def test_reply_parsing_rejects_what_is_not_a_panel() -> None:
     assert parse_discovery_reply(b'{"FIND":"ELKWCID"}', "h") is None
     assert parse_discovery_reply(_reply(LISTEN_PORT=0), "h") is None

@@ -62,9 +62,9 @@ async def test_hello_reply_after_the_greeting_and_split_over_reads() -> None:
 @pytest.mark.parametrize(
     ("reader", "error", "message"),
     [
-        (lambda: _reader(b'{"ELKWC2017":"Hello"}', eof=True), E27ConnectionError, "closed the connection during hello"),
-        (lambda: _reader(error=ConnectionResetError("reset")), E27ConnectionError, "connection lost during hello"),
-        (lambda: _reader(b'{"LOCAL":"2025/12/26,18:44:00"}'), E27TimeoutError, "did not answer hello within 0.05 s"),
+        (lambda: _reader(b'{"ELKWC2017":"Hello"}', eof=True), E27ConnectionError, "before the hello reply"),
+        (lambda: _reader(error=ConnectionResetError("reset")), E27ConnectionError, "waiting for the hello reply"),
+        (lambda: _reader(b'{"LOCAL":"2025/12/26,18:44:00"}'), E27TimeoutError, "sent no hello reply within 0.05 s"),
     ],
     ids=["closed", "reset", "silent"],
 )

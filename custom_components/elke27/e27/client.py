@@ -32,11 +32,13 @@ from .errors import (
 )
 from .eventlog import LogEntry, parse_index, parse_list
 from .linking import LinkCredentials
+from .listeners import Listeners
 from .live import LiveModel, diff
 from .messages import ClientIdentity, Message
 from .model import ConnectionEvent, Panel, PanelEvent
 from .reconnect import ClientTiming, LinkTrouble
 from .session import Session
+from .tasks import TaskSet, unexpected
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -75,10 +77,10 @@ class E27Client(ClientActions):
         self._ready = False
         self._closing = False
         self._lost = asyncio.Event()
-        self._listeners: list[Listener] = []
-        self._log_listeners: list[Callable[[int], None]] = []
+        self._listeners = Listeners[Event](self.name, "event")
+        self._log_listeners = Listeners[int](self.name, "log index")
         self._supervisor: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet(self.name)
         self._zone_resync: asyncio.Task[None] | None = None
         self._zone_resync_again = False
         self.last_error: E27Error | None = None
@@ -101,23 +103,11 @@ class E27Client(ClientActions):
 
     def subscribe(self, callback: Listener) -> Callable[[], None]:
         """Call callback with every PanelEvent and ConnectionEvent; returns an unsubscribe callable."""
-        self._listeners.append(callback)
-
-        def unsubscribe() -> None:
-            with contextlib.suppress(ValueError):
-                self._listeners.remove(callback)
-
-        return unsubscribe
+        return self._listeners.add(callback)
 
     def subscribe_log_index(self, callback: Callable[[int], None]) -> Callable[[], None]:
         """Call callback with the newest log id whenever the panel pushes its log index; returns an unsubscribe."""
-        self._log_listeners.append(callback)
-
-        def unsubscribe() -> None:
-            with contextlib.suppress(ValueError):
-                self._log_listeners.remove(callback)
-
-        return unsubscribe
+        return self._log_listeners.add(callback)
 
     def export_cache(self) -> dict[str, Any]:
         """The downloaded configuration with its CSMs, JSON-serialisable, for `cache=` at the next start."""
@@ -263,9 +253,7 @@ class E27Client(ClientActions):
                 await asyncio.sleep(self._backoff.next_delay())
 
     async def _drop_session(self) -> None:
-        for task in tuple(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel_and_wait()
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()
@@ -316,7 +304,8 @@ class E27Client(ClientActions):
         try:
             self._apply(message)
         except Exception as err:
-            self._internal_error(session, "applying a message from the panel", err)
+            # The reason is logged once at WARNING (by the connection-loss report), the traceback at DEBUG.
+            session.abort(unexpected(self.name, "applying a message from the panel", err))
 
     def _apply(self, message: Message) -> None:
         changed = self._live.apply(message)
@@ -329,8 +318,7 @@ class E27Client(ClientActions):
             and message.command == "get_index"
             and (newest := parse_index(message.body)) is not None
         ):
-            for listener in tuple(self._log_listeners):
-                listener(newest)
+            self._log_listeners.notify(newest)
         if changed:
             self._notify(PanelEvent(frozenset(changed)))
         # A broadcast that changed nothing, or an area trouble, often accompanies zone
@@ -343,34 +331,15 @@ class E27Client(ClientActions):
             self._resync_zones()
 
     def _notify(self, event: Event) -> None:
-        for listener in tuple(self._listeners):
-            try:
-                listener(event)
-            except Exception:
-                _LOGGER.exception("%s: event listener failed", self.name)
+        self._listeners.notify(event)
 
-    def _spawn(self, session: Session, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """A background task working on session; an unexpected exception in it ends that session."""
-        task = asyncio.get_running_loop().create_task(self._guarded(session, coro))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(lambda _: coro.close())  # cancelled before it started: never awaited
-        return task
-
-    async def _guarded(self, session: Session, coro: Coroutine[Any, Any, Any]) -> None:
-        try:
-            await coro
-        except Exception as err:
-            self._internal_error(session, f"a background task ({getattr(coro, '__qualname__', 'task')})", err)
-
-    def _internal_error(self, session: Session, where: str, err: Exception) -> None:
-        """An unexpected exception: end the session with an E27ProtocolError, so the client reconnects.
+    def _spawn(self, session: Session, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[None]:
+        """A background task working on session; an unexpected exception in it ends that session.
 
         The reason is logged once at WARNING (by the connection-loss report, or by the
         session), the traceback at DEBUG.
         """
-        _LOGGER.debug("%s: unexpected error in %s", self.name, where, exc_info=err)
-        session.abort(E27ProtocolError(f"unexpected {type(err).__name__} in {where}: {err}"))
+        return self._tasks.spawn(coro, f"a background task ({getattr(coro, '__qualname__', 'task')})", session.abort)
 
     def _resync_zones(self) -> None:
         if self._zone_resync is not None and not self._zone_resync.done():

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .const import CLOSE_TIMEOUT, GREETING_KEY
 from .errors import E27ConnectionError, E27TimeoutError
-from .messages import JsonStreamSplitter
+from .messages import JsonObject, JsonStreamSplitter
 
 _LOGGER = logging.getLogger(__package__)
 READ_SIZE = 65536
@@ -33,24 +34,46 @@ async def async_open(host: str, port: int, timeout: float) -> tuple[asyncio.Stre
         raise E27ConnectionError(f"cannot connect to {host}:{port}: {err.strerror or err}") from err
 
 
-async def async_read_greeting(reader: asyncio.StreamReader, splitter: JsonStreamSplitter, timeout: float) -> Greeting:
-    """Read JSON objects until the greeting with its nonce; later bytes stay in splitter."""
+async def async_read_cleartext[T](
+    reader: asyncio.StreamReader,
+    splitter: JsonStreamSplitter,
+    timeout: float,
+    pick: Callable[[JsonObject], T | None],
+    what: str,
+    name: str,
+) -> T:
+    """Read cleartext JSON objects until pick accepts one; the others are skipped, later bytes stay in splitter.
+
+    what names the awaited object in the errors: E27TimeoutError when it does not come in
+    time, E27ConnectionError when the connection closes or fails first.
+    """
     try:
         async with asyncio.timeout(timeout):
             while True:
                 while (obj := splitter.pop()) is not None:
-                    nonce = obj.get("nonce")
-                    if GREETING_KEY in obj and isinstance(nonce, str) and nonce:
-                        return Greeting(nonce)
-                    _LOGGER.debug("Ignoring cleartext object before the greeting: %s", sorted(obj))
+                    if (found := pick(obj)) is not None:
+                        return found
+                    _LOGGER.debug("%s: ignoring cleartext object before the %s: %s", name, what, sorted(obj))
                 data = await reader.read(READ_SIZE)
                 if not data:
-                    raise E27ConnectionError("the panel closed the connection before greeting")
+                    raise E27ConnectionError(f"the panel closed the connection before the {what}")
                 splitter.feed(data)
     except TimeoutError as err:
-        raise E27TimeoutError(f"the panel sent no greeting within {timeout:g} s") from err
+        raise E27TimeoutError(f"the panel sent no {what} within {timeout:g} s") from err
     except OSError as err:
-        raise E27ConnectionError(f"connection lost while waiting for the greeting: {err}") from err
+        raise E27ConnectionError(f"connection lost while waiting for the {what}: {err}") from err
+
+
+async def async_read_greeting(
+    reader: asyncio.StreamReader, splitter: JsonStreamSplitter, timeout: float, name: str = "E27"
+) -> Greeting:
+    """Read JSON objects until the greeting with its nonce; later bytes stay in splitter."""
+    return await async_read_cleartext(reader, splitter, timeout, _greeting, "greeting", name)
+
+
+def _greeting(obj: JsonObject) -> Greeting | None:
+    nonce = obj.get("nonce")
+    return Greeting(nonce) if GREETING_KEY in obj and isinstance(nonce, str) and nonce else None
 
 
 async def async_close(writer: asyncio.StreamWriter) -> None:

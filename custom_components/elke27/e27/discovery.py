@@ -14,7 +14,7 @@ from typing import Any, Final
 from .const import DISCOVERY_MARKER, DISCOVERY_PORT, DISCOVERY_REQUEST, DISCOVERY_TIMEOUT, PROBE_TIMEOUT
 from .errors import E27MessageError
 from .messages import decode
-from .values import as_int
+from .values import as_int, real_serial
 
 _LOGGER = logging.getLogger(__package__)
 BROADCAST_ADDRESS: Final = "255.255.255.255"
@@ -71,7 +71,6 @@ def parse_discovery_reply(data: bytes, source_host: str) -> DiscoveredPanel | No
     if mac is None or port is None:
         return None
     host = obj.get("IPV4_ADDR")
-    serial = obj.get("SERIAL")
     name = obj.get("NAME")
     return DiscoveredPanel(
         name=name if isinstance(name, str) and name else f"E27 {mac[-5:].replace(':', '').upper()}",
@@ -79,7 +78,7 @@ def parse_discovery_reply(data: bytes, source_host: str) -> DiscoveredPanel | No
         host=host if isinstance(host, str) and host and host != "0.0.0.0" else source_host,  # noqa: S104
         port=port,
         encrypted_port=_port(obj.get("ENCRYPTED_LISTEN_PORT")),
-        serial=serial if isinstance(serial, str) and serial else None,
+        serial=real_serial(obj.get("SERIAL")),
     )
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass, field
 from typing import Final
 
-from .connection import READ_SIZE
+from .connection import async_read_cleartext
 from .const import ErrorCode
 from .crypto import decrypt_key_field
 from .errors import (
@@ -17,11 +16,8 @@ from .errors import (
     E27ProtocolError,
     E27ProvisioningRequired,
     E27SessionRefusedError,
-    E27TimeoutError,
 )
 from .messages import JsonObject, JsonStreamSplitter, parse_message
-
-_LOGGER = logging.getLogger(__package__)
 
 SESSION_KEY_SIZE: Final = 16
 SESSION_HMAC_SIZE: Final = 32
@@ -40,21 +36,11 @@ async def read_hello_reply(
     reader: asyncio.StreamReader, splitter: JsonStreamSplitter, timeout: float, name: str
 ) -> JsonObject:
     """The first cleartext object carrying `hello`; greeting leftovers before it are skipped."""
-    try:
-        async with asyncio.timeout(timeout):
-            while True:
-                while (obj := splitter.pop()) is not None:
-                    if isinstance(obj.get("hello"), dict):
-                        return obj
-                    _LOGGER.debug("%s: ignoring cleartext object %s", name, sorted(obj))
-                data = await reader.read(READ_SIZE)
-                if not data:
-                    raise E27ConnectionError("the panel closed the connection during hello")
-                splitter.feed(data)
-    except TimeoutError as err:
-        raise E27TimeoutError(f"the panel did not answer hello within {timeout:g} s") from err
-    except OSError as err:
-        raise E27ConnectionError(f"connection lost during hello: {err}") from err
+    return await async_read_cleartext(reader, splitter, timeout, _hello_reply, "hello reply", name)
+
+
+def _hello_reply(obj: JsonObject) -> JsonObject | None:
+    return obj if isinstance(obj.get("hello"), dict) else None
 
 
 def accept_hello(reply: JsonObject, linkkey: str) -> HelloResult:

@@ -1,22 +1,10 @@
-"""The single request-in-flight slot of a session (docs/protocol.md §9.3), and listener lists."""
+"""The single request-in-flight slot of a session (docs/protocol.md §9.3)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Callable
-
-
-def subscribe[T](listeners: list[T], listener: T) -> Callable[[], None]:
-    """Add listener to listeners; return a callable that removes it again (idempotent)."""
-    listeners.append(listener)
-
-    def unsubscribe() -> None:
-        with contextlib.suppress(ValueError):
-            listeners.remove(listener)
-
-    return unsubscribe
 
 
 class RequestSlot:

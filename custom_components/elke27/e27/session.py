@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, Final
 
@@ -44,7 +44,8 @@ from .errors import (
 )
 from .framing import Deframer, Frame, build_frame
 from .hello import accept_hello, read_hello_reply
-from .inflight import RequestSlot, subscribe
+from .inflight import RequestSlot
+from .listeners import Listeners
 from .messages import (
     ClientIdentity,
     JsonStreamSplitter,
@@ -55,6 +56,7 @@ from .messages import (
     parse_message,
     redact,
 )
+from .tasks import TaskSet
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -123,7 +125,7 @@ class Session:
         self._slot = RequestSlot()
         self._pending: tuple[int, asyncio.Future[Message]] | None = None
         self._failure: E27Error | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet(self.name)
         self._probe_now = asyncio.Event()
         self._last_rx = 0.0
         # Evidence about the link key (see link_suspect).
@@ -132,9 +134,9 @@ class Session:
         self._unreadable = False
         self._unanswered = False
         self._malformed = 0
-        self._message_listeners: list[MessageListener] = []
-        self._inbound_listeners: list[MessageListener] = []
-        self._lost_listeners: list[ConnectionLostListener] = []
+        self._message_listeners = Listeners[Message](self.name, "message")
+        self._inbound_listeners = Listeners[Message](self.name, "message")
+        self._lost_listeners = Listeners[E27Error](self.name, "connection-lost")
 
     def __repr__(self) -> str:
         return f"<Session {self.name} {self.state.value} session_id={self.session_id}>"
@@ -162,11 +164,11 @@ class Session:
         arrival order and before a reply completes its request: a state model applies
         replies and broadcasts in the order the panel sent them.
         """
-        return subscribe(self._inbound_listeners if replies else self._message_listeners, listener)
+        return (self._inbound_listeners if replies else self._message_listeners).add(listener)
 
     def add_connection_lost_listener(self, listener: ConnectionLostListener) -> Callable[[], None]:
         """Call listener once with the error that ended an online session; returns an unsubscribe callable."""
-        return subscribe(self._lost_listeners, listener)
+        return self._lost_listeners.add(listener)
 
     # -- connect and hello ---------------------------------------------------------------------
 
@@ -184,7 +186,7 @@ class Session:
             raise
         try:
             splitter = JsonStreamSplitter()
-            await async_read_greeting(reader, splitter, self._hello_timeout)
+            await async_read_greeting(reader, splitter, self._hello_timeout, self.name)
             writer.write(build_hello_request(self._identity))
             reply = await read_hello_reply(reader, splitter, self._hello_timeout, self.name)
             hello = accept_hello(reply, self._linkkey)
@@ -201,8 +203,8 @@ class Session:
         _LOGGER.debug("%s: session %s online", self.name, self.session_id)
         # Anything the panel sent right behind the hello reply is already framed.
         self._on_data(splitter.remainder)
-        self._spawn(self._read_loop(reader), "reader")
-        self._spawn(self._keepalive_loop(), "keepalive")
+        self._tasks.spawn(self._read_loop(reader), "the session's reader", self.abort)
+        self._tasks.spawn(self._keepalive_loop(), "the session's keepalive", self.abort)
 
     # -- requests ------------------------------------------------------------------------------
 
@@ -381,11 +383,7 @@ class Session:
     def _dispatch(self, message: Message) -> None:
         if _LOGGER.isEnabledFor(logging.DEBUG):
             _LOGGER.debug("%s: <- %s", self.name, redact(message.raw))
-        for listener in tuple(self._inbound_listeners):
-            try:
-                listener(message)
-            except Exception:
-                _LOGGER.exception("%s: message listener failed", self.name)
+        self._inbound_listeners.notify(message)
         pending = self._pending
         if not message.is_broadcast and message.seq is not None:
             if pending is not None and pending[0] == message.seq and not pending[1].done():
@@ -393,11 +391,7 @@ class Session:
             else:
                 _LOGGER.debug("%s: ignoring late or unsolicited reply seq %s", self.name, message.seq)
             return
-        for listener in tuple(self._message_listeners):
-            try:
-                listener(message)
-            except Exception:
-                _LOGGER.exception("%s: message listener failed", self.name)
+        self._message_listeners.notify(message)
 
     # -- keepalive -----------------------------------------------------------------------------
 
@@ -424,20 +418,6 @@ class Session:
 
     # -- failure and close ---------------------------------------------------------------------
 
-    def _spawn(self, coro: Coroutine[Any, Any, None], what: str) -> None:
-        task = asyncio.get_running_loop().create_task(self._guarded(coro, what), name=f"e27 {self.name} {what}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(lambda _: coro.close())  # cancelled before it started: never awaited
-
-    async def _guarded(self, coro: Coroutine[Any, Any, None], what: str) -> None:
-        """Run a task of the session; an unexpected exception ends the session (not just the task) with E27ProtocolError."""
-        try:
-            await coro
-        except Exception as err:
-            _LOGGER.debug("%s: unexpected error in the session's %s", self.name, what, exc_info=True)
-            self.abort(E27ProtocolError(f"unexpected {type(err).__name__} in the session's {what}: {err}"))
-
     def abort(self, error: E27Error) -> None:
         """End the session with error: pending requests fail with it, connection-lost listeners (or a WARNING) say it."""
         if self._failure is None and not (self.state is SessionState.ONLINE and self._lost_listeners):
@@ -457,24 +437,14 @@ class Session:
         if self._pending is not None and not self._pending[1].done():
             self._pending[1].set_exception(exc)
         self._slot.fail_all(exc)
-        current = asyncio.current_task()
-        for task in tuple(self._tasks):
-            if task is not current:
-                task.cancel()
+        self._tasks.cancel()
         if was_online:
-            for listener in tuple(self._lost_listeners):
-                try:
-                    listener(exc)
-                except Exception:
-                    _LOGGER.exception("%s: connection-lost listener failed", self.name)
+            self._lost_listeners.notify(exc)
 
     async def close(self) -> None:
         """Close the connection and free the panel's session slot; pending requests fail."""
         self._lost_listeners.clear()
         self._fail(E27ConnectionError("session closed"))
-        tasks = tuple(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.cancel_and_wait()
         if self._writer is not None:
             await async_close(self._writer)

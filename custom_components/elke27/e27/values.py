@@ -140,3 +140,18 @@ def field[T](body: Mapping[str, Any], key: str, parse: Callable[[Any], T | None]
     if value is None:
         _LOGGER.debug("Ignoring field %r from the panel: unusable %s value", key, type(body[key]).__name__)
     return value
+
+
+def real_serial(value: Any) -> str | None:
+    """A serial number that identifies something, or None: a missing one or a factory placeholder does not.
+
+    The panel reports the placeholder "00000001" where it has no serial of its own (docs/api.md §4.1);
+    it, all 0 and all F are not unique. Whether the discovery reply's SERIAL (docs/protocol.md §2.1)
+    can carry it is not known, so it is read by the same rule.
+    """
+    if not isinstance(value, str) or not (text := value.strip()):
+        return None
+    digits = text.upper()
+    if digits == "00000001" or set(digits) <= {"0"} or set(digits) <= {"F"}:
+        return None
+    return text

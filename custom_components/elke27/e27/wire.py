@@ -29,7 +29,7 @@ from .model import (
     Zone,
     ZoneKind,
 )
-from .values import U32_MAX, as_bool, as_int, as_number, as_string_list, field
+from .values import U32_MAX, as_bool, as_int, as_number, as_string_list, field, real_serial
 
 type Wire = Mapping[str, Any]
 
@@ -51,16 +51,6 @@ def dotted_version(value: Any) -> str | None:
     if number is None:
         return value if isinstance(value, str) and value else None
     return ".".join(str(number >> shift & 0xFF) for shift in (24, 16, 8, 0))
-
-
-def real_serial(value: Any) -> str | None:
-    """A serial number that identifies something: the factory placeholders ("00000001", all 0, all F) do not (docs/api.md §4.1)."""
-    if not isinstance(value, str) or not (text := value.strip()):
-        return None
-    digits = text.upper()
-    if digits == "00000001" or set(digits) <= {"0"} or set(digits) <= {"F"}:
-        return None
-    return text
 
 
 def version_from_wire(body: Wire) -> VersionInfo:

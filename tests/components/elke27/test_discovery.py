@@ -20,13 +20,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.elke27 import const
 from custom_components.elke27.const import CONF_PANEL, DOMAIN
-from custom_components.elke27.discovery import async_setup_discovery
+from custom_components.elke27.discovery import async_setup_discovery, panel_from_discovery
 from custom_components.elke27.e27 import DiscoveredPanel
 from custom_components.elke27.e27.discovery import MAX_PANELS, SENDS_PER_TARGET
 from custom_components.elke27.flow_helpers import async_scan
-from e27_emulator import EmulatorPanel
+from e27_emulator import EmulatorPanel, PanelState
 
-from .conftest import PANEL_MAC, PANEL_NAME, discovery_port, wait_for
+from .conftest import PANEL_MAC, PANEL_NAME, discovery_port, panel_config, wait_for
 from .flows import GOOD, start_user_flow
 
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
@@ -61,6 +61,26 @@ async def test_background_scan_offers_an_unknown_panel_and_links_it(hass: HomeAs
     result = await hass.config_entries.flow.async_configure(flow["flow_id"], GOOD)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert (result["data"][CONF_HOST], result["data"][CONF_PORT]) == ("127.0.0.1", panel.port)
+
+
+@pytest.mark.parametrize(
+    ("serial", "expected"), [("00000001", None), ("FFFFFFFF", None), ("E27A00012345", "E27A00012345")]
+)
+async def test_a_discovered_panel_carries_no_placeholder_serial(
+    hass: HomeAssistant, panel_state: PanelState, serial: str, expected: str | None
+) -> None:
+    """The factory placeholder serial is no serial: the discovered flow never holds it as the panel's."""
+    async with EmulatorPanel(panel_config(serial=serial), state=panel_state) as emulator:
+        with (
+            discovery_port(emulator.discovery_port),
+            patch("custom_components.elke27.discovery.discovery_flow.async_create_flow") as create_flow,
+        ):
+            assert await async_setup_component(hass, DOMAIN, {})
+            await wait_for(hass, lambda: create_flow.called)
+    (data,) = [call.kwargs["data"] for call in create_flow.call_args_list]
+    assert data["mac"] == PANEL_MAC
+    assert data["serial"] == expected
+    assert panel_from_discovery(data).serial == expected
 
 
 async def test_background_scan_follows_a_known_panel_to_its_new_address(

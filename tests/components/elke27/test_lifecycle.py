@@ -20,6 +20,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.elke27 import coordinator as coordinator_module
 from custom_components.elke27.const import DOMAIN
 from custom_components.elke27.e27 import E27Client
 from custom_components.elke27.e27.errors import E27InvalidPinError
@@ -181,3 +182,25 @@ def test_runtime_data_is_read_through_the_typed_entry() -> None:
                 ):
                     untyped.append(f"{path.name}:{node.name}({argument.arg})")
     assert not untyped
+
+
+async def test_removing_an_entry_leaves_nothing_of_it_behind(
+    hass: HomeAssistant, hass_storage: dict[str, Any], panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """The stored configuration, the panel log's mark and the per-entry state kept across setups all go."""
+    entry_id = init_integration.entry_id
+    keys = (f"{DOMAIN}.{entry_id}.panel_config", f"{DOMAIN}.{entry_id}.panel_log")
+    await wait_for(hass, lambda: all(key in hass_storage for key in keys))
+    # The panel goes away: setup is retried, and what is kept across the retries is there.
+    await panel.stop()
+    await hass.config_entries.async_reload(entry_id)
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.SETUP_RETRY
+    assert entry_id in coordinator_module._LINK_TROUBLE
+    assert entry_id in coordinator_module._UNREACHABLE_SINCE
+
+    assert await hass.config_entries.async_remove(entry_id)
+    await hass.async_block_till_done()
+    assert [key for key in keys if key in hass_storage] == []
+    assert entry_id not in coordinator_module._LINK_TROUBLE
+    assert entry_id not in coordinator_module._UNREACHABLE_SINCE

@@ -15,7 +15,7 @@ import pytest
 
 from custom_components.elke27.e27 import ClientIdentity, LinkCredentials
 from e27_cli.cli import async_main, parser, save_private
-from e27_emulator import EmulatorPanel, PanelState
+from e27_emulator import EmulatorPanel, PanelConfig, PanelState
 
 from ..conftest import ACCESS_CODE, PASSPHRASE
 from ..emulated import wait_until
@@ -33,6 +33,16 @@ async def test_discover(panel: EmulatorPanel) -> None:
     assert await task == 0
     assert "E27 Emulator" in out.getvalue()
     assert f"127.0.0.1:{panel.port}" in out.getvalue()
+
+
+@pytest.mark.parametrize(("serial", "shown"), [("00000001", "serial ?"), ("E27A1", "serial E27A1")])
+async def test_discover_shows_no_placeholder_serial(serial: str, shown: str) -> None:
+    async with EmulatorPanel(PanelConfig(serial=serial)) as panel:
+        task, out = run(
+            ["discover", "--target", "127.0.0.1", "--discovery-port", str(panel.discovery_port), "--timeout", "2"]
+        )
+        assert await task == 0
+    assert out.getvalue().rstrip().endswith(shown)
 
 
 async def test_link_then_monitor(

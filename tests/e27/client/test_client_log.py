@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from custom_components.elke27.e27 import E27Client
 from e27_emulator import EmulatorPanel, PanelState
 
@@ -31,3 +33,22 @@ async def test_a_pushed_index_is_heard(client: E27Client, panel: EmulatorPanel, 
     state.options.broadcast_log_index = True
     entry = state.add_log("Trouble: AC Fail")
     await panel.wait_until(lambda: heard == [entry.id], 10)
+
+
+async def test_a_failing_index_listener_is_contained(
+    client: E27Client, panel: EmulatorPanel, state: PanelState, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A listener's bug is logged; the others still hear the index and the session stays up."""
+
+    def broken(newest: int) -> None:
+        raise RuntimeError("listener bug")
+
+    heard: list[int] = []
+    client.subscribe_log_index(broken)
+    client.subscribe_log_index(heard.append)
+    state.options.broadcast_log_index = True
+    entry = state.add_log("Trouble: AC Fail")
+    await panel.wait_until(lambda: heard == [entry.id], 10)
+    assert "log index listener failed" in caplog.text
+    assert client.connected
+    assert client.last_error is None
