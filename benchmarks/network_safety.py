@@ -12,13 +12,11 @@ Run from anywhere: ``python benchmarks/network_safety.py``. Printed, each with i
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 if ROOT not in sys.path:  # run as a plain script: make the repository root importable
@@ -27,6 +25,7 @@ if ROOT not in sys.path:  # run as a plain script: make the repository root impo
 from custom_components.elke27.e27 import ClientIdentity, Session, async_discover  # noqa: E402
 from custom_components.elke27.e27.discovery import MAX_PANELS, SENDS_PER_TARGET  # noqa: E402
 from e27_emulator import EmulatorPanel, PanelConfig  # noqa: E402
+from e27_emulator.discovery import fake_panel_replies, start_neighbour  # noqa: E402
 
 SCAN_SECONDS = 3.0
 FAKE_PANELS = 100
@@ -42,23 +41,6 @@ PATTERNS = {
     "five-byte starts 7E 85 05 00 01": b"\x7e\x85\x05\x00\x01",
     "random": b"",
 }
-
-
-class _ManyPanels(asyncio.DatagramProtocol):
-    def __init__(self) -> None:
-        self.requests = 0
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
-
-    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        assert self.transport is not None
-        self.requests += 1
-        for index in range(FAKE_PANELS):
-            reply = {"ELKWC2017": 1, "MAC_ADDR": f"02:00:00:00:01:{index:02x}", "LISTEN_PORT": 2101}
-            self.transport.sendto(json.dumps(reply).encode(), addr)
 
 
 class _LagMeter:
@@ -85,13 +67,10 @@ class _LagMeter:
 
 
 async def scan() -> tuple[int, int, float]:
-    loop = asyncio.get_running_loop()
-    transport, fake = await loop.create_datagram_endpoint(_ManyPanels, local_addr=("127.0.0.1", 0))
+    transport, fake, port = await start_neighbour(fake_panel_replies(FAKE_PANELS))
     try:
         with _LagMeter() as lag:
-            found = await async_discover(
-                SCAN_SECONDS, targets=["127.0.0.1"], port=transport.get_extra_info("sockname")[1]
-            )
+            found = await async_discover(SCAN_SECONDS, targets=["127.0.0.1"], port=port)
     finally:
         transport.close()
     return fake.requests, len(found), lag.worst

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -47,3 +48,46 @@ class DiscoveryResponder(asyncio.DatagramProtocol):
     def error_received(self, exc: Exception) -> None:
         """A UDP send error (e.g. ICMP unreachable) is not fatal to the responder."""
         _LOGGER.debug("%s: discovery socket error: %s", self._name, exc)
+
+
+def fake_panel_replies(count: int) -> list[bytes]:
+    """Discovery replies of `count` different panels (distinct MACs), as a misbehaving device might send."""
+    return [
+        json.dumps(
+            {"ELKWC2017": 1, "MAC_ADDR": f"02:00:00:00:{index >> 8:02x}:{index & 0xFF:02x}", "LISTEN_PORT": 2101}
+        ).encode()
+        for index in range(count)
+    ]
+
+
+class Neighbour(asyncio.DatagramProtocol):
+    """Another device on the LAN: counts every datagram it gets and answers each with all of `replies`.
+
+    With fake_panel_replies it is a device answering as many panels; with malformed replies, a
+    broken one.
+    """
+
+    def __init__(self, replies: list[bytes]) -> None:
+        self.replies = replies
+        self.requests = 0
+        self._transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Keep the transport to answer on."""
+        assert isinstance(transport, asyncio.DatagramTransport)
+        self._transport = transport
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        """Count the request and send every reply back to its sender."""
+        assert self._transport is not None
+        self.requests += 1
+        for reply in self.replies:
+            self._transport.sendto(reply, addr)
+
+
+async def start_neighbour(replies: list[bytes]) -> tuple[asyncio.DatagramTransport, Neighbour, int]:
+    """A Neighbour listening on an ephemeral loopback port: (transport to close, the neighbour, its port)."""
+    transport, neighbour = await asyncio.get_running_loop().create_datagram_endpoint(
+        lambda: Neighbour(replies), local_addr=("127.0.0.1", 0)
+    )
+    return transport, neighbour, transport.get_extra_info("sockname")[1]

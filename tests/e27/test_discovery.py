@@ -21,6 +21,7 @@ from custom_components.elke27.e27.discovery import (
     parse_discovery_reply,
 )
 from e27_emulator import EmulatorPanel
+from e27_emulator.discovery import Neighbour, start_neighbour
 
 
 async def test_probe_one_host(panel: EmulatorPanel) -> None:
@@ -98,23 +99,6 @@ def test_reply_parsing_rejects_what_is_not_a_panel() -> None:
     assert parse_discovery_reply(b'{"ELKWC2017":' + b"[" * 5000 + b"]" * 5000 + b"}", "h") is None
 
 
-class _Answers(asyncio.DatagramProtocol):
-    """Another host on the LAN: answers every datagram with each of its replies."""
-
-    def __init__(self, replies: list[bytes]) -> None:
-        self.replies = replies
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
-
-    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        assert self.transport is not None
-        for reply in self.replies:
-            self.transport.sendto(reply, addr)
-
-
 async def test_malformed_replies_from_other_hosts_are_ignored_quietly(caplog: pytest.LogCaptureFixture) -> None:
     replies = [
         _reply(LISTEN_PORT="²"),
@@ -123,10 +107,8 @@ async def test_malformed_replies_from_other_hosts_are_ignored_quietly(caplog: py
         b"ELKWC2017 \xff\xfe",
         _reply(MAC_ADDR="02:00:00:00:00:09", LISTEN_PORT=2101),
     ]
-    loop = asyncio.get_running_loop()
-    transport, _ = await loop.create_datagram_endpoint(lambda: _Answers(replies), local_addr=("127.0.0.1", 0))
+    transport, _, port = await start_neighbour(replies)
     try:
-        port = transport.get_extra_info("sockname")[1]
         found = await async_probe("127.0.0.1", timeout=5, port=port)
     finally:
         transport.close()
@@ -135,34 +117,13 @@ async def test_malformed_replies_from_other_hosts_are_ignored_quietly(caplog: py
     assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
 
 
-class _CountingPanels(asyncio.DatagramProtocol):
-    """Hosts on the LAN that count every request and answer each with `panels` distinct panel replies."""
-
-    def __init__(self, panels: int) -> None:
-        self.replies = [
-            _reply(MAC_ADDR=f"02:00:00:00:{index >> 8:02x}:{index & 0xFF:02x}", IPV4_ADDR="127.0.0.1")
-            for index in range(panels)
-        ]
-        self.requests = 0
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
-
-    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        assert self.transport is not None
-        self.requests += 1
-        for reply in self.replies:
-            self.transport.sendto(reply, addr)
-
-
-async def _counting(panels: int) -> tuple[asyncio.DatagramTransport, _CountingPanels, int]:
-    loop = asyncio.get_running_loop()
-    transport, protocol = await loop.create_datagram_endpoint(
-        lambda: _CountingPanels(panels), local_addr=("127.0.0.1", 0)
-    )
-    return transport, protocol, transport.get_extra_info("sockname")[1]
+async def _counting(panels: int) -> tuple[asyncio.DatagramTransport, Neighbour, int]:
+    """A neighbour answering each request as `panels` panels (each reply naming the loopback address)."""
+    replies = [
+        _reply(MAC_ADDR=f"02:00:00:00:{index >> 8:02x}:{index & 0xFF:02x}", IPV4_ADDR="127.0.0.1")
+        for index in range(panels)
+    ]
+    return await start_neighbour(replies)
 
 
 async def test_a_scan_sends_a_few_requests_per_target_whatever_answers() -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 from datetime import timedelta
-from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -25,6 +22,7 @@ from custom_components.elke27.e27 import DiscoveredPanel
 from custom_components.elke27.e27.discovery import MAX_PANELS, SENDS_PER_TARGET
 from custom_components.elke27.flow_helpers import async_scan
 from e27_emulator import EmulatorPanel, PanelState
+from e27_emulator.discovery import fake_panel_replies, start_neighbour
 
 from .conftest import PANEL_MAC, PANEL_NAME, discovery_port, panel_config, wait_for
 from .flows import GOOD, start_user_flow
@@ -263,30 +261,10 @@ async def test_background_scan_stops_when_the_last_entry_is_removed(
         assert len(scans) == 2
 
 
-class _ManyPanels(asyncio.DatagramProtocol):
-    """A neighbour's device answering every discovery request as a hundred different panels."""
-
-    def __init__(self) -> None:
-        self.requests = 0
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
-
-    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        assert self.transport is not None
-        self.requests += 1
-        for index in range(100):
-            reply = {"ELKWC2017": 1, "MAC_ADDR": f"02:00:00:00:01:{index:02x}", "LISTEN_PORT": 2101}
-            self.transport.sendto(json.dumps(reply).encode(), addr)
-
-
 async def test_a_flood_of_fake_panels_makes_a_bounded_number_of_flows(hass: HomeAssistant) -> None:
-    loop = asyncio.get_running_loop()
-    transport, fake = await loop.create_datagram_endpoint(_ManyPanels, local_addr=("127.0.0.1", 0))
+    transport, fake, port = await start_neighbour(fake_panel_replies(100))
     try:
-        with discovery_port(transport.get_extra_info("sockname")[1]):
+        with discovery_port(port):
             assert await async_setup_component(hass, DOMAIN, {})
             await hass.async_block_till_done(wait_background_tasks=True)
     finally:
