@@ -42,10 +42,15 @@ def network(socket_enabled: None, tmp_path: Path) -> Iterator[Network]:
         network.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_artifacts() -> None:
+    """Screenshots and logs of this run only: cleared once, so a later test does not wipe an earlier one's."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+
+
 @pytest.fixture
 def demo(network: Network, tmp_path: Path) -> Iterator[DemoProcess]:
     """scripts/demo.py running in a fresh config dir, with the panel at 10x speed; stopped afterwards."""
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
     config = tmp_path / "config"
     config.mkdir()
     process = DemoProcess(network, config, time_scale=TIME_SCALE)
