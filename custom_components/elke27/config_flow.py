@@ -97,10 +97,10 @@ HOST_SCHEMA = vol.Schema(
 def _address(user_input: Mapping[str, Any]) -> tuple[str, int, dict[str, str]]:
     """Host and port from the address form, with the form errors of what cannot be used (nothing is tried then)."""
     errors: dict[str, str] = {}
-    host = normalize_host(user_input.get(CONF_HOST))
+    host = normalize_host(user_input[CONF_HOST])
     if host is None:
         errors[CONF_HOST] = "invalid_host"
-    port = normalize_port(user_input.get(CONF_PORT))
+    port = normalize_port(user_input[CONF_PORT])
     if port is None:
         errors[CONF_PORT] = "invalid_port"
     return host or "", port or DEFAULT_PORT, errors

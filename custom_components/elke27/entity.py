@@ -148,19 +148,14 @@ class Elke27Entity(CoordinatorEntity[Elke27Coordinator]):
         """Take a new name of the element from the panel (entities whose own name shows it override this)."""
 
     @callback
-    def _async_set_name(self, name: str | None = None, placeholders: Mapping[str, str] | None = None) -> None:
-        """Set the entity's own name (or its name's placeholders) when they changed, and the registry's original name.
+    def _async_set_name(self, name: str) -> None:
+        """Set the entity's own name when it changed, and the registry's original name.
 
         A name the user gave the entity in Home Assistant (the registry's `name`) still wins.
         """
-        if name is not None and getattr(self, "_attr_name", None) != name:
-            self._attr_name = name
-        elif placeholders is not None and getattr(self, "_attr_translation_placeholders", None) != placeholders:
-            self._attr_translation_placeholders = placeholders
-            # Entity caches its name, built from the placeholders; drop it so that the new ones show.
-            self.__dict__.pop("name", None)
-        else:
+        if getattr(self, "_attr_name", None) == name:
             return
+        self._attr_name = name
         if (
             self.registry_entry is not None
             and isinstance(self.name, str)
@@ -275,8 +270,3 @@ def async_add_wireless_zone_entities(
         return {("zone", zone.id, "wireless"): partial(make, zone) for zone in panel.zones.values() if zone.wireless}
 
     async_add_element_entities(entry, add, wanted, watch="zone")
-
-
-def zone_label(coordinator: Elke27Coordinator, zone: Zone) -> str:
-    """The zone's name without its area's name in front: the area device already adds it."""
-    return texts.zone_label(coordinator.data, zone)

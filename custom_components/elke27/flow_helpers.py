@@ -26,14 +26,12 @@ MAX_HOST_LENGTH: Final = 253
 MAX_SECRET_LENGTH: Final = 128
 
 
-def normalize_host(text: object) -> str | None:
+def normalize_host(text: str) -> str | None:
     """The host as typed (stripped; an IP address in its canonical form), or None if it is not a host.
 
     Checked before anything resolves or connects: names that the resolver would refuse with an
     exception (too long, empty labels, NUL, control or direction characters, non-ASCII) are not hosts.
     """
-    if not isinstance(text, str):
-        return None
     host = text.strip()
     if not host or len(host) > MAX_HOST_LENGTH or not host.isascii() or not host.isprintable():
         return None
@@ -47,11 +45,9 @@ def normalize_host(text: object) -> str | None:
     return None
 
 
-def normalize_port(value: object) -> int | None:
-    """A TCP port 1–65535 from the form's number, or None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(value, float) and not value.is_integer():
+def normalize_port(value: float) -> int | None:
+    """A TCP port 1–65535 from the form's number (the number selector gives a float), or None."""
+    if not float(value).is_integer():
         return None
     port = int(value)
     return port if 1 <= port <= 65535 else None
@@ -59,13 +55,8 @@ def normalize_port(value: object) -> int | None:
 
 def secret_usable(value: object) -> bool:
     """Whether an access code or passphrase can be used as typed (1–128 printable characters, UTF-8)."""
-    if not isinstance(value, str) or not value or len(value) > MAX_SECRET_LENGTH or not value.isprintable():
-        return False
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
+    # Only lone surrogates cannot be encoded as UTF-8, and they are not printable.
+    return isinstance(value, str) and bool(value) and len(value) <= MAX_SECRET_LENGTH and value.isprintable()
 
 
 async def async_tcp_reachable(host: str, port: int) -> bool:

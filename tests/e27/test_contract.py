@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from custom_components.elke27.e27.errors import E27ConnectionError, E27MessageError
 from custom_components.elke27.e27.hello import accept_hello
 from custom_components.elke27.e27.messages import REDACTED, decode, redact
-from custom_components.elke27.e27.values import MAX_JSON_DEPTH, as_int, as_number, as_strings, as_u32, depth
+from custom_components.elke27.e27.values import MAX_JSON_DEPTH, as_bool, as_int, as_number, as_strings, as_u32, depth
 from custom_components.elke27.e27.wire import area_from_wire, thermostat_from_wire
 
 from .contract import LINKKEY, TARGETS, Target, check, nested
@@ -77,11 +77,42 @@ def test_ranges() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(71, 71.0), ("71.5", 71.5), (71.5, 71.5), ("٧١", None), ("1e400", None), (10**400, None), (float("inf"), None)],
+    [
+        (71, 71.0),
+        ("71.5", 71.5),
+        (71.5, 71.5),
+        ("٧١", None),
+        ("1e400", None),
+        (10**400, None),
+        (float("inf"), None),
+        (True, None),  # JSON true is no reading, though Python counts it as 1
+        ([71], None),
+    ],
     ids=repr,
 )
 def test_as_number_is_finite_and_bounded(value: Any, expected: float | None) -> None:
     assert as_number(value, -1000, 1000) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (True, True),
+        (False, False),
+        (1, True),
+        (0, False),
+        (2, True),
+        (" ON ", True),
+        ("off", False),
+        ("", False),
+        ("maybe", None),
+        (1.0, None),
+        (None, None),
+    ],
+    ids=repr,
+)
+def test_as_bool_takes_the_panels_spellings_of_a_flag(value: Any, expected: bool | None) -> None:
+    assert as_bool(value) is expected
 
 
 def test_as_strings_keeps_text_and_numbers_only() -> None:

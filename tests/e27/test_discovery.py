@@ -174,3 +174,34 @@ async def test_a_host_name_is_resolved_off_the_event_loop(panel: EmulatorPanel) 
     assert found is not None
     assert found.mac == normalize_mac(panel.config.mac)
     assert asked == ["panel.invalid", "a..b"]
+
+
+async def test_a_send_the_system_refuses_ends_the_scan_empty_and_quietly(caplog: pytest.LogCaptureFixture) -> None:
+    """Port 0 cannot be sent to (EINVAL): the scan finds nothing, raises nothing, and says why only at debug level."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.elke27.e27")
+    assert await async_probe("127.0.0.1", timeout=0.3, port=0) is None
+    refused = [record for record in caplog.records if "Discovery socket error" in record.getMessage()]
+    assert refused
+    assert all(record.levelno == logging.DEBUG for record in refused)
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+async def test_a_reply_that_breaks_the_parser_does_not_end_the_scan(
+    panel: EmulatorPanel, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whatever a datagram makes the parser do, the scan goes on and still finds the panel answering after it."""
+    real = parse_discovery_reply
+    calls: list[bytes] = []
+
+    def parse(data: bytes, source_host: str) -> Any:
+        calls.append(data)
+        if len(calls) == 1:
+            raise RecursionError("a reply the parser could not handle")
+        return real(data, source_host)
+
+    with patch("custom_components.elke27.e27.discovery.parse_discovery_reply", parse):
+        found = await async_probe("127.0.0.1", timeout=20, port=panel.discovery_port)
+    assert found is not None
+    assert found.mac == normalize_mac(panel.config.mac)
+    assert len(calls) >= 2
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]

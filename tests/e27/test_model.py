@@ -528,6 +528,22 @@ def test_malformed_cache_domains_are_dropped_one_by_one() -> None:
     assert list(load_cache({"format": CACHE_FORMAT, "domains": domains})) == ["area"]
 
 
+@pytest.mark.parametrize(
+    "domain",
+    [
+        {"csm": 1, "elements": 8, "attribs": {"1": {"name": "Door"}}, "wireless": 1},
+        {"csm": 1, "elements": 8, "attribs": {"1": {"name": "Door"}}, "definitions": ["FIRE", 3]},
+        {"csm": 1, "elements": 8, "attribs": {"0": {"name": "Door"}}},
+    ],
+    ids=["wireless not a list", "a definition not a name", "id outside the table"],
+)
+def test_a_cached_domain_with_any_malformed_part_is_downloaded_again(domain: dict[str, Any]) -> None:
+    """A cache entry is trusted whole or not at all: one bad part makes the client read the domain from the panel."""
+    assert DomainConfig.from_json(domain) is None
+    good = {key: value for key, value in domain.items() if key in ("csm", "elements")} | {"attribs": {"1": {}}}
+    assert DomainConfig.from_json(good) == DomainConfig(1, 8, {1: {}})
+
+
 # -- commands ------------------------------------------------------------------------------------
 
 

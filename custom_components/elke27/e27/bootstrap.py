@@ -115,13 +115,10 @@ def dump_cache(configs: Mapping[str, DomainConfig]) -> dict[str, Any]:
     return {"format": CACHE_FORMAT, "domains": {name: config.to_json() for name, config in configs.items()}}
 
 
-def _ids(value: Any) -> list[int]:
+def _ids(value: list[Any] | Mapping[Any, Any]) -> list[int]:
     """Configured ids from a list of ints/numeric strings or a {"3": true} map (docs/api.md §2.5)."""
-    if isinstance(value, Mapping):
-        value = [key for key, flag in value.items() if flag]
-    if not isinstance(value, list):
-        return []
-    return [item_id for item in value if (item_id := as_int(item, 1, U32_MAX)) is not None]
+    items = [key for key, flag in value.items() if flag] if isinstance(value, Mapping) else value
+    return [item_id for item in items if (item_id := as_int(item, 1, U32_MAX)) is not None]
 
 
 class Bootstrap:

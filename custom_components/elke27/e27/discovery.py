@@ -145,10 +145,8 @@ async def _scan(targets: list[str], port: int, timeout: float, *, first_only: bo
         spacing = min(SEND_SPACING, timeout / SENDS_PER_TARGET)
         for send in range(SENDS_PER_TARGET):
             for address in addresses:
-                try:
-                    transport.sendto(DISCOVERY_REQUEST, (address, port))
-                except OSError as err:
-                    _LOGGER.debug("Cannot send discovery to %s: %s", address, err)
+                # A send the system refuses does not raise: asyncio hands it to error_received.
+                transport.sendto(DISCOVERY_REQUEST, (address, port))
             # The last request gets the rest of the scan to be answered.
             wait_until = deadline if send == SENDS_PER_TARGET - 1 else min(deadline, loop.time() + spacing)
             while (remaining := wait_until - loop.time()) > 0 and not (first_only and protocol.found):

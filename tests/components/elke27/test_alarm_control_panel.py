@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.elke27.const import CONF_KEEP_AWAY
 from e27_emulator import EmulatorPanel
 
-from .conftest import FAMILY_PIN, MASTER_PIN, state_of, wait_for
+from .conftest import FAMILY_PIN, MASTER_PIN, panel_requests, state_of, wait_for
 
 HOUSE = "alarm_control_panel.house"
 GARAGE = "alarm_control_panel.garage"
@@ -314,3 +314,30 @@ async def test_user_mistakes_log_no_traceback(
     # Home Assistant's websocket API may report the refusal in one line; never with a traceback, never ours.
     assert all(record.name.startswith("homeassistant.components.websocket_api") for record in errors)
     assert all("\n" not in record.getMessage() for record in errors)
+
+
+async def test_arm_custom_bypass_names_the_zones_the_panel_will_not_bypass(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """A zone programmed not bypassable keeps the area from arming: the error names it, and nothing is armed."""
+    panel.change_config("zone", 3, bypassable=False)
+    panel.open_zone(3)
+    await wait_for(hass, lambda: state_of(hass, WINDOW) == "on")
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "alarm_arm_custom_bypass")
+    assert err.value.translation_key == "bypass_failed"
+    assert err.value.translation_placeholders == {"zones": "Living Room Window"}
+    assert not _arm_requests(panel)
+    assert state_of(hass, HOUSE) == AlarmControlPanelState.DISARMED
+
+
+async def test_arm_custom_bypass_of_an_area_armed_away_sends_nothing(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """Already armed away (custom bypass arms away): a second command would only be refused, so none is sent."""
+    panel.state.arm(1, "ARMED_AWAY", exit_delay_cancel=True, auto_stay_cancel=True)
+    await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_AWAY)
+    await _call(hass, "alarm_arm_custom_bypass")
+    assert not _arm_requests(panel)
+    assert not panel_requests(panel, "zone", "set_status")
+    assert state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_AWAY

@@ -6,11 +6,13 @@ from typing import Any
 
 import pytest
 from homeassistant.components.alarm_control_panel import AlarmControlPanelState
-from homeassistant.const import Platform
+from homeassistant.const import STATE_OFF, STATE_ON, Platform
 from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 
+from custom_components.elke27.const import DOMAIN
 from e27_emulator import EmulatorPanel
 
 from .conftest import MASTER_PIN, panel_requests, state_of, wait_for
@@ -21,6 +23,7 @@ HOUSE_EVENTS = "event.house_events"
 GARAGE_EVENTS = "event.garage_events"
 FRONT_DOOR = "binary_sensor.house_front_door"
 WINDOW = "binary_sensor.house_living_room_window"
+PANEL_TROUBLE = "binary_sensor.test_house_trouble"
 
 
 @pytest.fixture
@@ -195,3 +198,37 @@ async def test_the_editor_gets_the_descriptions(hass: HomeAssistant, init_integr
     assert set(armed["fields"]) == {"mode", "user"}
     conditions = await condition.async_get_all_descriptions(hass)
     assert {key for key in conditions if key.startswith("elke27.")} == {"elke27.area_ready", "elke27.zone_bypassed"}
+
+
+async def test_zone_opened_while_armed_counts_only_zones_of_a_loaded_panel(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    """The panel's trouble sensor or a zone of a panel not set up, turning on while armed, never fires; a zone does."""
+    other = MockConfigEntry(domain=DOMAIN, unique_id="02:00:00:e2:70:99", title="Cabin")
+    other.add_to_hass(hass)
+    cabin_door = entity_registry.async_get_or_create(
+        "binary_sensor", DOMAIN, "02:00:00:e2:70:99_zone_1", config_entry=other
+    )
+    calls = await _automations(
+        hass,
+        {
+            "id": "opened",
+            "triggers": [
+                {
+                    "trigger": "elke27.zone_opened_while_armed",
+                    "target": {"entity_id": [FRONT_DOOR, cabin_door.entity_id, PANEL_TROUBLE]},
+                }
+            ],
+        },
+    )
+    panel.state.arm(1, "ARMED_AWAY", exit_delay_cancel=True, auto_stay_cancel=True)
+    await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.ARMED_AWAY)
+    panel.set_trouble("Siren Fault")
+    await wait_for(hass, lambda: state_of(hass, PANEL_TROUBLE) == STATE_ON)
+    hass.states.async_set(cabin_door.entity_id, STATE_OFF)
+    hass.states.async_set(cabin_door.entity_id, STATE_ON)
+    await hass.async_block_till_done()
+    assert _ran(calls) == []
+    panel.open_zone(1)
+    await wait_for(hass, lambda: _ran(calls) == ["opened"])
+    assert calls[0].data["entity"] == FRONT_DOOR

@@ -273,3 +273,18 @@ async def test_the_default_code_is_never_logged(
     assert err.value.translation_key == "not_authorized"
     assert pin not in str(err.value)
     assert_no_secrets(caplog.records, [pin])
+
+
+async def test_a_default_code_that_is_no_pin_sends_nothing(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """A default code the panel could never take (letters) is refused here, translated, before any zone is sent."""
+    _set_default_code(hass, HOUSE, "12ab")
+    await hass.async_block_till_done()
+    panel.open_zone(3)
+    await wait_for(hass, lambda: state_of(hass, WINDOW) == STATE_ON)
+    with pytest.raises(ServiceValidationError) as err:
+        await _press(hass, BYPASS_OPEN)
+    assert err.value.translation_key == "invalid_code"
+    assert "12ab" not in str(err.value)
+    assert not _bypasses_sent(panel)

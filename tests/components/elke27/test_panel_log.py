@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from homeassistant.components.alarm_control_panel import AlarmControlPanelState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
@@ -170,3 +172,28 @@ async def test_a_flood_of_pushed_indexes_reads_the_log_a_bounded_number_of_times
     assert told.texts == [f"event {number}" for number in range(150, 200)]  # the newest LOG_READ_MAX
     # A read under way absorbs every push that arrives meanwhile: a few reads, not one per push.
     assert len(panel_requests(panel, "log", "get_list")) - before <= 10
+
+
+async def test_an_unreadable_mark_tells_only_what_comes_after(
+    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    """A mark Home Assistant cannot read (a newer format, after a downgrade) is dropped: no crash, the past untold."""
+    panel.state.set_trouble("AC Fail", True)  # in the log before setup: its past
+    hass_storage[f"elke27.{linked_entry.entry_id}.panel_log"] = {
+        "version": 99,
+        "minor_version": 1,
+        "key": f"elke27.{linked_entry.entry_id}.panel_log",
+        "data": {"id": 1, "newest": 1},
+    }
+    told = Told(hass)
+    linked_entry.add_to_hass(hass)
+    with patch("custom_components.elke27.PLATFORMS", [Platform.ALARM_CONTROL_PANEL, Platform.EVENT]):
+        assert await hass.config_entries.async_setup(linked_entry.entry_id)
+        await hass.async_block_till_done()
+    assert linked_entry.state is ConfigEntryState.LOADED
+    await _log_read(hass, panel)
+    panel.state.set_trouble("AC Fail", False)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=1))
+    await wait_for(hass, lambda: len(told.texts) == 1)
+    await hass.async_block_till_done()
+    assert told.texts == ["Trouble restored: AC Fail"]

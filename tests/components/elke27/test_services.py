@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from homeassistant.components.alarm_control_panel import AlarmControlPanelState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -342,3 +343,77 @@ async def test_refusals_from_the_frontend_log_no_traceback(
     assert (reply["success"], reply["error"]["translation_key"]) == (False, "not_bypassable")
     assert not [record for record in caplog.records if record.exc_info and record.levelno >= logging.INFO]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith("custom_components")]
+
+
+async def test_bypass_by_device_skips_its_sensors_that_are_not_zones(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    """A device target reaches the zones on it; the panel's own binary sensors (connection, power) are skipped."""
+    connection = entity_registry.async_get("binary_sensor.test_house_connection")
+    assert connection is not None
+    assert connection.device_id is not None
+    await hass.services.async_call(
+        DOMAIN, "bypass_zone", {"device_id": connection.device_id, "entity_id": WINDOW, "code": MASTER_PIN}, True
+    )
+    assert panel.state.zones[3].bypassed
+    assert len(panel_requests(panel, "zone", "set_status")) == 1
+    with pytest.raises(ServiceValidationError) as err:  # the panel device alone holds no zone
+        await hass.services.async_call(
+            DOMAIN, "bypass_zone", {"device_id": connection.device_id, "code": MASTER_PIN}, True
+        )
+    assert err.value.translation_key == "no_target"
+
+
+async def test_an_area_target_skips_a_panel_that_is_not_loaded(
+    hass: HomeAssistant,
+    panel: EmulatorPanel,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+    area_registry: ar.AreaRegistry,
+) -> None:
+    """A Home Assistant area holding a second panel's area that is not set up: the loaded panel is armed, no error."""
+    other = MockConfigEntry(domain=DOMAIN, unique_id="02:00:00:e2:70:99", title="Cabin")
+    other.add_to_hass(hass)
+    cabin = entity_registry.async_get_or_create(
+        "alarm_control_panel", DOMAIN, "02:00:00:e2:70:99_area_1", config_entry=other
+    )
+    assert other.state is not ConfigEntryState.LOADED
+    upstairs = area_registry.async_create("Upstairs")
+    house = device_registry.async_get_device_by_identifier((DOMAIN, f"{PANEL_MAC}_area_1"), init_integration.entry_id)
+    assert house is not None
+    device_registry.async_update_device(house.id, area_id=upstairs.id)
+    entity_registry.async_update_entity(cabin.entity_id, area_id=upstairs.id)
+    await hass.services.async_call(
+        DOMAIN, "arm", {"area_id": upstairs.id, "mode": "stay", "code": MASTER_PIN, "exit_delay_cancel": True}, True
+    )
+    assert panel.state.areas[1].arm_state is ArmState.ARMED_STAY
+    assert panel.state.areas[2].arm_state is ArmState.DISARMED
+    with pytest.raises(ServiceValidationError) as err:  # named directly, it is an error
+        await _arm(hass, cabin.entity_id)
+    assert err.value.translation_key == "not_loaded"
+
+
+async def test_one_area_not_ready_does_not_keep_the_others_from_arming(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """Arming several areas: the one with an open zone is refused, naming the zone; the others are armed."""
+    panel.open_zone(1)
+    await wait_for(hass, lambda: hass.states.get(HOUSE).attributes["ready"] is False)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "arm",
+            {
+                "entity_id": [HOUSE, GARAGE],
+                "mode": "away",
+                "code": MASTER_PIN,
+                "exit_delay_cancel": True,
+                "auto_stay_cancel": True,
+            },
+            blocking=True,
+        )
+    assert err.value.translation_key == "not_ready_zone"
+    assert err.value.translation_placeholders == {"area": "House", "zone": "Front Door"}
+    assert panel.state.areas[1].arm_state is ArmState.DISARMED
+    assert panel.state.areas[2].arm_state is ArmState.ARMED_AWAY

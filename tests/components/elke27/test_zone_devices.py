@@ -142,3 +142,20 @@ async def test_a_zone_removed_from_the_panel_takes_its_device(
     assert (
         devices.async_get_device_by_identifier((DOMAIN, f"{PANEL_MAC}_zone_3"), init_integration.entry_id) is not None
     )
+
+
+async def test_a_zone_of_no_configured_area_hangs_on_the_panel_device(
+    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry
+) -> None:
+    """A zone the panel assigns to an area it has not configured still gets its device, connected via the panel's."""
+    panel.state.zones[3].area = 7  # the demo panel configures areas 1 and 2 only
+    linked_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(linked_entry.entry_id)
+    await hass.async_block_till_done()
+    entity_id = er.async_get(hass).async_get_entity_id("binary_sensor", DOMAIN, f"{PANEL_MAC}_zone_3")
+    assert entity_id is not None
+    device = _device_of(hass, entity_id)
+    hub = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, PANEL_MAC), linked_entry.entry_id)
+    assert hub is not None
+    assert device.via_device_id == hub.id
+    assert device.name == "Living Room Window"
