@@ -38,7 +38,7 @@ from .e27.const import ErrorCode
 from .entry_data import client_identity, entity_unique_id, link_credentials
 from .helpers import not_ready_error
 from .panel_log import PanelLog
-from .texts import event_message, zone_device_name
+from .texts import area_named, event_message, zone_device_name
 from .troubles import RepairIssues
 
 type Elke27ConfigEntry = ConfigEntry[Elke27Coordinator]
@@ -388,17 +388,16 @@ class Elke27Coordinator(DataUpdateCoordinator[Panel]):
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(LOG_WAIT):
                             for arming in await self.panel_log.async_update(force=True):
-                                if arming.user is not None and (area_id := self._area_named(arming.area)) is not None:
+                                if (
+                                    arming.user is not None
+                                    and (area_id := area_named(self.data, arming.area)) is not None
+                                ):
                                     learnt[(area_id, arming.action == "arm")] = arming.user
                 events, self._held = self._held, []
                 for event in events:
                     self._async_tell(_with_user(event, learnt) if self._needs_user(event) else event)
         finally:
             self._held_task = None
-
-    def _area_named(self, name: str) -> int | None:
-        wanted = name.casefold()
-        return next((area.id for area in self.data.areas.values() if area.name.strip().casefold() == wanted), None)
 
     @callback
     def async_learn_user(self, area_id: int, armed: bool, user: str) -> None:

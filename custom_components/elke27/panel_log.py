@@ -25,6 +25,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
 from .e27 import E27Client, E27CommandError, E27Error, LogAction, LogArming, LogEntry, Panel, parse_arming
+from .texts import area_named
 
 # Fired once per new log entry, for the logbook (logbook.py describes it) and for automations.
 EVENT_PANEL_LOG: Final = f"{DOMAIN}_panel_log"
@@ -186,7 +187,7 @@ class PanelLog:
         """Fire one entry for the logbook (at the panel's time); an arm or disarm naming its user is learnt."""
         coordinator = self.coordinator
         arming = parse_arming(entry.text)
-        area_id = _area_id(coordinator, arming.area) if arming is not None else None
+        area_id = area_named(coordinator.data, arming.area) if arming is not None else None
         entity_id = None
         if area_id is not None:
             entity_id = er.async_get(self.hass).async_get_entity_id(
@@ -208,11 +209,6 @@ class PanelLog:
             return None
         coordinator.async_learn_user(area_id, arming.action is LogAction.ARM, arming.user)
         return arming
-
-
-def _area_id(coordinator: LogOwner, name: str) -> int | None:
-    wanted = name.casefold()
-    return next((area.id for area in coordinator.data.areas.values() if area.name.strip().casefold() == wanted), None)
 
 
 def _int(value: object) -> int | None:

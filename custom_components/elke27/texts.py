@@ -43,6 +43,12 @@ def zone_label(panel: Panel, zone: Zone) -> str:
     return zone.name
 
 
+def area_named(panel: Panel, name: str) -> int | None:
+    """The id of the area the panel's log names (its name in any case), or None."""
+    wanted = name.strip().casefold()
+    return next((area.id for area in panel.areas.values() if area.name.strip().casefold() == wanted), None)
+
+
 def zone_device_name(panel: Panel, zone: Zone) -> str:
     """The name of a zone's device: with its area's name in front ("Garage Motion"), as device lists are flat."""
     area = panel.areas.get(zone.area_id) if zone.area_id is not None else None
