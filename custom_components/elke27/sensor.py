@@ -41,7 +41,6 @@ from .entity import (
     sub_device,
     zone_device,
 )
-from .texts import cause_text
 from .troubles import TroubleKind, area_trouble_kind, panel_trouble_kind
 
 PARALLEL_UPDATES = 0
@@ -273,7 +272,12 @@ class ZoneSignalSensor(Elke27Entity, SensorEntity):
 
 
 class AlarmCauseSensor(Elke27Entity, SensorEntity, RestoreEntity):
-    """What set the area's alarm off, kind and zone ("Burglary – Front Door"), until the panel forgets it.
+    """The zone that set the area's alarm off, by the panel's name for it, until the panel forgets the alarm.
+
+    The state is the zone's name as the panel gives it (never a sentence put together in the
+    user's language: recorded states stay the same whatever the language); the alarm's kind is
+    the Alarm type sensor's state and this sensor's `alarm_type` attribute. Unknown when there
+    is no alarm, or when the panel named no zone for it (an alarm raised at a keypad).
 
     After a disarm the panel keeps the alarm in memory (until the next arming): the cause stays,
     also across a restart or reload, which would otherwise lose its zone (the panel's memory
@@ -303,8 +307,10 @@ class AlarmCauseSensor(Elke27Entity, SensorEntity, RestoreEntity):
 
     @property
     def native_value(self) -> str | None:
-        """The cause in words; unknown when there is neither an alarm nor one in memory."""
-        return cause_text(self.hass, self.coordinator.data, self.coordinator.areas.cause(self.element_id))
+        """The zone's name; unknown without an alarm (active or in memory) or without a zone the panel knows."""
+        cause = self.coordinator.areas.cause(self.element_id)
+        zone = self.coordinator.data.zones.get(cause.zone_id) if cause and cause.zone_id is not None else None
+        return zone.name if zone else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:

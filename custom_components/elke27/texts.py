@@ -1,7 +1,7 @@
-"""Sentences built from the integration's own translated strings: alarm causes and event messages.
+"""Sentences built from the integration's own translated strings (event messages), and names.
 
 Home Assistant translates entity states and attributes in the frontend, but a text that
-combines several of them (the alarm cause "Fire – Kitchen Smoke", an event's message) must be
+combines several of them (an area event's message on the bus) must be
 put together here, from the translations Home Assistant has already loaded for the
 integration, in its configured language (English when a string is missing).
 """
@@ -13,7 +13,7 @@ from typing import Any, Final
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.translation import async_get_cached_translations
 
-from .area_events import AreaEvent, AreaEventType, Cause
+from .area_events import AreaEvent, AreaEventType
 from .const import DOMAIN
 from .e27 import Panel, Zone
 
@@ -63,18 +63,6 @@ def _words(value: str) -> str:
 def alarm_type_name(hass: HomeAssistant, alarm_type: str) -> str:
     """An alarm kind's name ("burglary" → "Burglary")."""
     return translated(hass, f"{ALARM_TYPE_KEY}.{alarm_type}", _words(alarm_type))
-
-
-@callback
-def cause_text(hass: HomeAssistant, panel: Panel, cause: Cause | None) -> str | None:
-    """The alarm cause naming the kind and the zone: "Burglary – Front Door"; the kind alone without a zone."""
-    if cause is None:
-        return None
-    kind = alarm_type_name(hass, cause.alarm_type.lower())
-    if cause.zone_id is None:
-        return kind
-    zone = panel.zones.get(cause.zone_id)
-    return f"{kind} – {zone.name if zone else cause.zone_id}"
 
 
 def _attribute(hass: HomeAssistant, attribute: str, value: str) -> str:

@@ -232,7 +232,7 @@ async def test_entry_delay_is_pending_then_alarm(
     # Nobody disarmed within the entry delay.
     panel.state.advance(30)
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.TRIGGERED)
-    assert state_of(hass, "sensor.house_alarm_cause") == "Burglary – Front Door"
+    assert state_of(hass, "sensor.house_alarm_cause") == "Front Door"
     assert state_of(hass, "sensor.house_alarm_type") == "burglary"
     await _call(hass, "alarm_disarm")
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.DISARMED)
@@ -244,7 +244,7 @@ async def test_fire_alarms_while_disarmed(
     panel.open_zone(7)  # Kitchen Smoke
     await wait_for(hass, lambda: state_of(hass, HOUSE) == AlarmControlPanelState.TRIGGERED)
     assert state_of(hass, "binary_sensor.house_kitchen_smoke") == "on"
-    assert state_of(hass, "sensor.house_alarm_cause") == "Fire – Kitchen Smoke"
+    assert state_of(hass, "sensor.house_alarm_cause") == "Kitchen Smoke"
     with pytest.raises(ServiceValidationError) as err:
         await _call(hass, "alarm_arm_home")
     assert err.value.translation_key == "in_alarm"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
@@ -55,15 +57,15 @@ async def test_humidity_pushed_by_the_panel(
 @pytest.mark.parametrize(
     ("alarm_type", "zone_id", "state", "cause"),
     [
-        ("BURGLARY", 17, "burglary", "Burglary – Garage Side Door"),
-        ("FIRE", 7, "fire", "Fire – Kitchen Smoke"),
-        ("CO", 8, "co", "Carbon monoxide – Hallway CO"),
-        ("WATER", 9, "water", "Water – Basement Water"),
-        ("PANIC", 11, "panic", "Panic – Bedroom Panic Button"),
-        ("MEDICAL", 12, "medical", "Medical – Medical Pendant"),
-        ("TAMPER", 13, "tamper", "Tamper – Panel Box Tamper"),
-        ("TEMPERATURE", 10, "temperature", "Temperature – Attic Temperature"),
-        ("FIRE", None, "fire", "Fire"),  # an alarm without a zone (a keypad's fire key)
+        ("BURGLARY", 17, "burglary", "Garage Side Door"),
+        ("FIRE", 7, "fire", "Kitchen Smoke"),
+        ("CO", 8, "co", "Hallway CO"),
+        ("WATER", 9, "water", "Basement Water"),
+        ("PANIC", 11, "panic", "Bedroom Panic Button"),
+        ("MEDICAL", 12, "medical", "Medical Pendant"),
+        ("TAMPER", 13, "tamper", "Panel Box Tamper"),
+        ("TEMPERATURE", 10, "temperature", "Attic Temperature"),
+        ("FIRE", None, "fire", STATE_UNKNOWN),  # an alarm without a zone (a keypad's fire key)
     ],
 )
 async def test_alarm_type_and_cause(
@@ -84,16 +86,29 @@ async def test_alarm_type_and_cause(
     assert (state_of(hass, HOUSE_TYPE), state_of(hass, HOUSE_CAUSE)) == ("none", STATE_UNKNOWN)
 
 
+async def test_alarm_cause_is_the_same_in_every_language(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """The recorded state is the panel's own name of the zone: nothing in it is put in the user's language."""
+    hass.config.language = "fr"
+    french = {"component.elke27.entity.sensor.alarm_type.state.burglary": "Cambriolage"}
+    with patch("custom_components.elke27.texts.async_get_cached_translations", return_value=french):
+        panel.trip_alarm(2, "BURGLARY", zone_id=17)
+        await wait_for(hass, lambda: state_of(hass, GARAGE_TYPE) == "burglary")
+        assert state_of(hass, GARAGE_CAUSE) == "Garage Side Door"
+        assert hass.states.get(GARAGE_CAUSE).attributes["alarm_type"] == "burglary"
+
+
 async def test_alarm_memory_outlives_the_disarm(
     hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
 ) -> None:
     """The panel keeps an alarm in memory after the disarm, until the next arming: so does the cause."""
     panel.trip_alarm(2, "BURGLARY", zone_id=17)
-    await wait_for(hass, lambda: state_of(hass, GARAGE_CAUSE) == "Burglary – Garage Side Door")
+    await wait_for(hass, lambda: state_of(hass, GARAGE_CAUSE) == "Garage Side Door")
 
     panel.state.arm(2, "DISARMED")  # at the keypad
     await wait_for(hass, lambda: state_of(hass, GARAGE_TYPE) == "none")
-    assert state_of(hass, GARAGE_CAUSE) == "Burglary – Garage Side Door"
+    assert state_of(hass, GARAGE_CAUSE) == "Garage Side Door"
     attributes = hass.states.get(GARAGE_CAUSE).attributes
     assert (attributes["active"], attributes["alarm_type"], attributes["zone_id"]) == (False, "burglary", 17)
     type_attributes = hass.states.get(GARAGE_TYPE).attributes
@@ -115,16 +130,16 @@ async def test_unavailable_while_the_link_is_down(
 async def test_alarm_memory_keeps_its_zone_across_a_reload(
     hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
 ) -> None:
-    """After a reload the remembered alarm still names its zone ("Fire – Kitchen Smoke", not "Fire")."""
+    """After a reload the remembered alarm still names its zone (the panel's memory holds only the kind)."""
     panel.trip_alarm(1, "FIRE", zone_id=7)
-    await wait_for(hass, lambda: state_of(hass, HOUSE_CAUSE) == "Fire – Kitchen Smoke")
+    await wait_for(hass, lambda: state_of(hass, HOUSE_CAUSE) == "Kitchen Smoke")
     panel.state.arm(1, "DISARMED")
     await wait_for(hass, lambda: state_of(hass, HOUSE_TYPE) == "none")
-    assert state_of(hass, HOUSE_CAUSE) == "Fire – Kitchen Smoke"
+    assert state_of(hass, HOUSE_CAUSE) == "Kitchen Smoke"
 
     assert await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
-    assert state_of(hass, HOUSE_CAUSE) == "Fire – Kitchen Smoke"
+    assert state_of(hass, HOUSE_CAUSE) == "Kitchen Smoke"
     assert hass.states.get(HOUSE_CAUSE).attributes["zone_id"] == 7
 
     panel.state.arm(1, "ARMED_STAY", exit_delay_cancel=True)  # the panel clears its memory
