@@ -134,11 +134,6 @@ def _is_doorbell(zone: Zone) -> bool:
     return bool({"DOORBELL", "BELL"} & set(re.split(r"[^A-Z0-9]+", zone.name.upper())))
 
 
-def _zones_of(panel: Panel, area_id: int) -> list[ElementKey]:
-    """The model elements of an area's zones, as the coordinator's listeners name them."""
-    return [("zone", zone.id) for zone in panel.zones.values() if zone.area_id == area_id]
-
-
 async def async_setup_entry(
     hass: HomeAssistant, entry: Elke27ConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
@@ -257,22 +252,14 @@ class PanelTroubleSensor(PanelSensor):
     _shown: tuple[bool, list[str], list[str]] | None = None
 
     async def async_added_to_hass(self) -> None:
-        """Also follow each area's zones: they show in the texts while their area reports a trouble."""
+        """Also follow every area and zone, those the panel adds later too: they show in the texts."""
         await super().async_added_to_hass()
-        for area_id in self.coordinator.data.areas:
-            zones = _zones_of(self.coordinator.data, area_id)
-            listener = partial(self._async_zone_changed, area_id)
-            self.async_on_remove(self.coordinator.async_add_element_listener(zones, listener))
+        for kind in ("area", "zone"):
+            self.async_on_remove(self.coordinator.async_add_kind_listener(kind, self._async_element_changed))
 
     def watched_elements(self) -> Iterable[ElementKey]:
-        """The panel and every area."""
-        return (PANEL, *(("area", area_id) for area_id in self.coordinator.data.areas))
-
-    @callback
-    def _async_zone_changed(self, area_id: int) -> None:
-        area = self.coordinator.data.areas.get(area_id)
-        if area is not None and area.troubles:
-            self._async_element_changed()
+        """The panel (areas and zones are followed by kind)."""
+        return (PANEL,)
 
     @callback
     def _async_element_changed(self) -> None:
@@ -300,17 +287,24 @@ class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
         """On the area's device."""
         super().__init__(coordinator, AREA_TROUBLE, area_id, area_device(coordinator, area_id))
 
+    _shown: list[str] | None = None
+
     async def async_added_to_hass(self) -> None:
-        """The troubles name the area's zones concerned: follow those zones too."""
+        """The troubles name the area's zones concerned: follow every zone (one the panel adds later may be the area's)."""
         await super().async_added_to_hass()
-        zones = _zones_of(self.coordinator.data, self.element_id)
-        self.async_on_remove(self.coordinator.async_add_element_listener(zones, self._async_zone_changed))
+        self.async_on_remove(self.coordinator.async_add_kind_listener("zone", self._async_zone_changed))
 
     @callback
     def _async_zone_changed(self) -> None:
-        """A zone's trouble, tamper or battery shows here only while the area reports a trouble."""
-        if self.coordinator.data.areas[self.element_id].troubles:
+        """A zone's trouble, tamper or battery shows here while the area reports a trouble: write when the texts changed."""
+        area = self.coordinator.data.areas.get(self.element_id)
+        if area is not None and (area.troubles or self._shown) and self._texts() != self._shown:
             self.async_write_ha_state()
+
+    def _texts(self) -> list[str]:
+        panel = self.coordinator.data
+        area = panel.areas.get(self.element_id)
+        return area_trouble_texts(self.hass, panel, area) if area is not None else []
 
     @property
     def is_on(self) -> bool:
@@ -320,8 +314,8 @@ class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """The area's troubles in words."""
-        panel = self.coordinator.data
-        return {"troubles": area_trouble_texts(self.hass, panel, panel.areas[self.element_id])}
+        self._shown = texts = self._texts()
+        return {"troubles": texts}
 
 
 class ConnectionSensor(Elke27Entity, BinarySensorEntity):
