@@ -223,7 +223,7 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
         """Something with Elk's MAC prefix (or a known panel) got an address."""
         mac = format_mac(discovery_info.macaddress)
         await self.async_set_unique_id(mac)
-        self._abort_if_unique_id_configured(updates=self._moved_to(discovery_info.ip, None))
+        self._abort_if_unique_id_configured(updates=await self._async_moved_to(discovery_info.ip, None))
         # Elk's M1 controllers share the prefix: only an E27 answers E27 discovery.
         try:
             panel = await async_probe(discovery_info.ip, const.FLOW_PROBE_TIMEOUT)
@@ -236,19 +236,27 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_discovered(self, panel: DiscoveredPanel) -> ConfigFlowResult:
         await self.async_set_unique_id(panel.mac)
-        self._abort_if_unique_id_configured(updates=self._moved_to(panel.host, panel.port))
+        self._abort_if_unique_id_configured(updates=await self._async_moved_to(panel.host, panel.port))
         self._panel, self._host, self._port = panel, panel.host, panel.port
         self.context["title_placeholders"] = {"name": panel.name}
         return await self.async_step_discovery_confirm()
 
-    def _moved_to(self, host: str, port: int | None) -> dict[str, Any] | None:
+    async def _async_moved_to(self, host: str, port: int | None) -> dict[str, Any] | None:
         """The address updates for the configured entry of this unique id, if it should follow its panel.
 
-        An entry with a host name the user typed keeps it; one with an IP address moves.
+        An entry with a host name the user typed keeps it; one with an IP address moves, but only
+        when it has no working session and its link works at the new address: anything on the
+        network can answer discovery or send DHCP with the panel's MAC, so a report alone is no proof.
         """
         assert self.unique_id is not None
         entry = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, self.unique_id)
         if entry is None or not follows_discovery(entry.data.get(CONF_HOST), host, port, entry):
+            return None
+        if _connected(entry):
+            LOGGER.debug("%s: connected; not moving it to %s as a discovery report says", entry.title, host)
+            return None
+        if await _async_link_error(entry, host, port or entry.data[CONF_PORT]) is not None:
+            LOGGER.debug("%s: its link does not work at %s; not moving it there", entry.title, host)
             return None
         return {CONF_HOST: host} | ({CONF_PORT: port} if port is not None else {})
 
@@ -411,23 +419,34 @@ class Elke27ConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_verify_link(self, entry: Elke27ConfigEntry, host: str, port: int) -> str:
         """An error key, or "" when the stored link works with the panel at host:port."""
-        client = entry.runtime_data.client if entry.state is ConfigEntryState.LOADED else None
-        if client is not None and client.connected:
+        if _connected(entry):
             # The running session proves the link, and the panel answered with the entry's MAC.
             # A second session for the same identity would be refused while this one is online.
             return ""
-        session = Session(host, port, client_identity(entry.data), entry.data.get(CONF_LINKKEY), name=entry.title)
-        try:
-            await session.connect()
-        except E27ProvisioningRequired:
-            return ""  # the right panel, but it wants a new link: reauth will follow the reload
-        except E27SessionRefusedError:
+        error = await _async_link_error(entry, host, port)
+        if error is None or isinstance(error, E27ProvisioningRequired):
+            return ""  # the link works; or the right panel wants a new link: reauth will follow the reload
+        if isinstance(error, E27SessionRefusedError):
             return "session_refused"
-        except E27Error:
-            return "cannot_connect"
-        finally:
-            await session.close()
-        return ""
+        return "cannot_connect"
+
+
+def _connected(entry: Elke27ConfigEntry) -> bool:
+    """Whether the entry's client has a working session now."""
+    client = entry.runtime_data.client if entry.state is ConfigEntryState.LOADED else None
+    return client is not None and client.connected
+
+
+async def _async_link_error(entry: Elke27ConfigEntry, host: str, port: int) -> E27Error | None:
+    """None when a session with the entry's stored link opens at host:port, else why it did not."""
+    session = Session(host, port, client_identity(entry.data), entry.data.get(CONF_LINKKEY), name=entry.title)
+    try:
+        await session.connect()
+    except E27Error as err:
+        return err
+    finally:
+        await session.close()
+    return None
 
 
 class Elke27OptionsFlow(OptionsFlow):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, asynccontextmanager, contextmanager
 from functools import partial
 from ipaddress import IPv4Address
 from typing import Any
@@ -145,6 +145,15 @@ async def panel(panel_state: PanelState) -> AsyncIterator[EmulatorPanel]:
     async with EmulatorPanel(panel_config(), state=panel_state) as emulator:
         with discovery_port(emulator.discovery_port):
             yield emulator
+
+
+@asynccontextmanager
+async def panel_moved_to(host: str, entry: MockConfigEntry, *, port: int = 0) -> AsyncIterator[EmulatorPanel]:
+    """The entry's panel answering at another address (its link, MAC and name), e.g. after its DHCP lease changed."""
+    async with EmulatorPanel(panel_config(host=host, port=port), state=PanelState.load("default")) as moved:
+        sn = entry.data[CONF_CLIENT]["sn"]
+        moved.add_link(sn, linkkey_hex=entry.data[CONF_LINKKEY], linkhmac_hex=entry.data[CONF_LINKHMAC])
+        yield moved
 
 
 @pytest.fixture

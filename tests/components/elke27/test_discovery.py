@@ -81,16 +81,6 @@ async def test_a_discovered_panel_carries_no_placeholder_serial(
     assert panel_from_discovery(data).serial == expected
 
 
-async def test_background_scan_follows_a_known_panel_to_its_new_address(
-    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry
-) -> None:
-    linked_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(linked_entry, data={**linked_entry.data, CONF_PORT: panel.port + 1})
-    assert await async_setup_component(hass, DOMAIN, {})
-    await wait_for(hass, lambda: linked_entry.data[CONF_PORT] == panel.port)
-    assert not _discovered(hass)
-
-
 async def test_background_scan_ignores_a_known_panel_at_its_address(
     hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry
 ) -> None:
@@ -140,33 +130,6 @@ async def test_adding_by_hand_ends_the_discovered_flow(hass: HomeAssistant, pane
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-
-
-async def test_discovery_of_a_configured_panel_updates_it(
-    hass: HomeAssistant, panel: EmulatorPanel, linked_entry: MockConfigEntry
-) -> None:
-    linked_entry.add_to_hass(hass)
-    data = {
-        "name": PANEL_NAME,
-        "mac": PANEL_MAC,
-        "host": "127.0.0.3",
-        "port": panel.port,
-        "encrypted_port": None,
-        "serial": None,
-    }
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_INTEGRATION_DISCOVERY}, data=data
-    )
-    assert result["reason"] == "already_configured"
-    assert linked_entry.data[CONF_HOST] == "127.0.0.3"
-
-
-async def test_dhcp_updates_the_host_of_a_known_panel(hass: HomeAssistant, linked_entry: MockConfigEntry) -> None:
-    linked_entry.add_to_hass(hass)
-    info = DhcpServiceInfo(ip="127.0.0.2", hostname="e27", macaddress=PANEL_MAC.replace(":", ""))
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_DHCP}, data=info)
-    assert result["reason"] == "already_configured"
-    assert linked_entry.data[CONF_HOST] == "127.0.0.2"
 
 
 async def test_dhcp_offers_an_unknown_e27(hass: HomeAssistant, panel: EmulatorPanel) -> None:
