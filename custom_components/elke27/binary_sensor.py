@@ -30,7 +30,8 @@ from .entity import (
     panel_device,
     zone_device,
 )
-from .troubles import TroubleKind, area_trouble_texts, panel_trouble_kind, trouble_texts
+from .texts import zone_device_name, zone_label
+from .troubles import TroubleKind, area_troubles, panel_trouble_kind, panel_troubles
 
 PARALLEL_UPDATES = 0
 BYPASSED_ICON = "mdi:shield-off-outline"
@@ -249,10 +250,11 @@ class PanelTroubleSensor(PanelSensor):
     It follows the panel, every area and every zone, but writes only when what it shows changes.
     """
 
-    _shown: tuple[bool, list[str], list[str]] | None = None
+    _shown_on: bool | None = None
+    _shown: dict[str, Any] | None = None
 
     async def async_added_to_hass(self) -> None:
-        """Also follow every area and zone, those the panel adds later too: they show in the texts."""
+        """Also follow every area and zone, those the panel adds later too: they show in the attributes."""
         await super().async_added_to_hass()
         for kind in ("area", "zone"):
             self.async_on_remove(self.coordinator.async_add_kind_listener(kind, self._async_element_changed))
@@ -264,22 +266,28 @@ class PanelTroubleSensor(PanelSensor):
     @callback
     def _async_element_changed(self) -> None:
         """Write only when what it shows changed (most changes of areas and zones do not change it)."""
-        if self._now_shown() != self._shown:
+        if (self.is_on, self._attributes()) != (self._shown_on, self._shown):
             self.async_write_ha_state()
 
-    def _now_shown(self) -> tuple[bool, list[str], list[str]]:
+    def _attributes(self) -> dict[str, Any]:
         panel = self.coordinator.data
-        return self.is_on, trouble_texts(self.hass, panel), list(panel.trouble_modules)
+        troubles, areas, zones = panel_troubles(panel)
+        return {
+            "troubles": troubles,
+            "areas": areas,
+            "zones": [zone_device_name(panel, zone) for zone in zones],
+            "modules": list(panel.trouble_modules),
+        }
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Every trouble of the panel and its areas in words, and the modules in trouble."""
-        self._shown = shown = self._now_shown()
-        return {"troubles": shown[1], "modules": shown[2]}
+        """Every trouble of the panel and its areas (by kind), the areas and zones concerned, the modules."""
+        self._shown_on, self._shown = self.is_on, self._attributes()
+        return self._shown
 
 
 class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
-    """An area's troubles, with the zones concerned ("Low battery (Motion)")."""
+    """An area's troubles (by kind, or as the panel words them) and the zones concerned."""
 
     element_kind = "area"
 
@@ -287,24 +295,27 @@ class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
         """On the area's device."""
         super().__init__(coordinator, AREA_TROUBLE, area_id, area_device(coordinator, area_id))
 
-    _shown: list[str] | None = None
+    _shown: dict[str, list[str]] | None = None
 
     async def async_added_to_hass(self) -> None:
-        """The troubles name the area's zones concerned: follow every zone (one the panel adds later may be the area's)."""
+        """The attributes name the area's zones concerned: follow every zone (one added later may be the area's)."""
         await super().async_added_to_hass()
         self.async_on_remove(self.coordinator.async_add_kind_listener("zone", self._async_zone_changed))
 
     @callback
     def _async_zone_changed(self) -> None:
-        """A zone's trouble, tamper or battery shows here while the area reports a trouble: write when the texts changed."""
+        """A zone's trouble, tamper or battery shows here while the area reports a trouble: write when it changed."""
         area = self.coordinator.data.areas.get(self.element_id)
-        if area is not None and (area.troubles or self._shown) and self._texts() != self._shown:
+        if area is not None and (area.troubles or self._shown) and self._attributes() != self._shown:
             self.async_write_ha_state()
 
-    def _texts(self) -> list[str]:
+    def _attributes(self) -> dict[str, list[str]]:
         panel = self.coordinator.data
         area = panel.areas.get(self.element_id)
-        return area_trouble_texts(self.hass, panel, area) if area is not None else []
+        if area is None or not area.troubles:
+            return {"troubles": [], "zones": []}
+        troubles, zones = area_troubles(panel, area)
+        return {"troubles": troubles, "zones": [zone_label(panel, zone) for zone in zones]}
 
     @property
     def is_on(self) -> bool:
@@ -313,9 +324,9 @@ class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """The area's troubles in words."""
-        self._shown = texts = self._texts()
-        return {"troubles": texts}
+        """The area's troubles by kind (the panel's words for one not recognised) and the zones concerned."""
+        self._shown = attributes = self._attributes()
+        return dict(attributes)
 
 
 class ConnectionSensor(Elke27Entity, BinarySensorEntity):

@@ -1,9 +1,9 @@
-"""Troubles in words a user can act on, and repair issues for those that need someone and persist.
+"""Troubles by kind, with the zones concerned, and repair issues for those that need someone and persist.
 
 The panel reports troubles as short texts whose vocabulary is [UNK] (docs/api.md §5.8): the
-panel's own list ("AC Fail") and each area's ("Zone Low Battery"). Known ones are named in
-the user's language and, for zone troubles, with the zones concerned; others are shown as
-the panel wrote them.
+panel's own list ("AC Fail") and each area's ("Zone Low Battery"). Known ones are recorded by
+kind (the frontend names the kind in the user's language), others as the panel wrote them;
+nothing recorded changes with the language.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
 from .e27 import Area, Panel, Zone
-from .texts import translated, zone_label
 
 
 class TroubleKind(StrEnum):
@@ -38,7 +37,6 @@ class TroubleKind(StrEnum):
     ZONE_LOW_BATTERY = "zone_low_battery"
 
 
-TROUBLE_KEY: Final = "entity.binary_sensor.trouble.state_attributes.troubles.state"
 # A word starting with the pattern: "ac" must not match "Backup".
 _PANEL_PATTERNS: Final = (
     (r"ac(?![a-z0-9])|mains|power fail", TroubleKind.AC_POWER_LOST),
@@ -81,32 +79,36 @@ def area_trouble_kind(text: str, zones: list[Zone]) -> TroubleKind | None:
     return panel_trouble_kind(text)
 
 
-def _name(hass: HomeAssistant, kind: TroubleKind | None, text: str) -> str:
-    return translated(hass, f"{TROUBLE_KEY}.{kind.value}", text) if kind is not None else text
+def _recorded(kind: TroubleKind | None, text: str) -> str:
+    """A trouble as recorded: its kind, or the panel's own words when it is not recognised."""
+    return kind.value if kind is not None else text
 
 
-@callback
-def area_trouble_texts(hass: HomeAssistant, panel: Panel, area: Area) -> list[str]:
-    """An area's troubles in words, with the zones concerned: "Low battery (Motion)"."""
-    zones = [zone for zone in panel.zones.values() if zone.area_id == area.id]
-    texts: list[str] = []
+def area_troubles(panel: Panel, area: Area) -> tuple[list[str], list[Zone]]:
+    """An area's troubles (kinds, or the panel's words) and its zones concerned, in zone order."""
+    zones = [zone for _, zone in sorted(panel.zones.items()) if zone.area_id == area.id]
+    troubles: list[str] = []
+    concerned: set[int] = set()
     for trouble in area.troubles:
         kind = area_trouble_kind(trouble, zones)
-        text = _name(hass, kind, trouble)
-        test = _ZONE_KINDS.get(kind) if kind is not None else None
-        if test is not None and (names := [zone_label(panel, zone) for zone in zones if test(zone)]):
-            text = f"{text} ({', '.join(names)})"
-        texts.append(text)
-    return texts
+        troubles.append(_recorded(kind, trouble))
+        if (test := _ZONE_KINDS.get(kind) if kind is not None else None) is not None:
+            concerned.update(zone.id for zone in zones if test(zone))
+    return list(dict.fromkeys(troubles)), [zone for zone in zones if zone.id in concerned]
 
 
-@callback
-def trouble_texts(hass: HomeAssistant, panel: Panel) -> list[str]:
-    """Every trouble of the panel in words: its own, then each area's prefixed with the area's name."""
-    texts = [_name(hass, panel_trouble_kind(trouble), trouble) for trouble in panel.troubles]
-    for area in panel.areas.values():
-        texts += [f"{area.name}: {text}" for text in area_trouble_texts(hass, panel, area)]
-    return texts
+def panel_troubles(panel: Panel) -> tuple[list[str], list[str], list[Zone]]:
+    """Every trouble of the panel and its areas (kinds, or the panel's words), the areas reporting one, the zones."""
+    troubles = [_recorded(panel_trouble_kind(trouble), trouble) for trouble in panel.troubles]
+    areas: list[str] = []
+    zones: list[Zone] = []
+    for _, area in sorted(panel.areas.items()):
+        if area.troubles:
+            area_kinds, area_zones = area_troubles(panel, area)
+            troubles += area_kinds
+            areas.append(area.name)
+            zones += area_zones
+    return list(dict.fromkeys(troubles)), areas, zones
 
 
 class RepairIssues:

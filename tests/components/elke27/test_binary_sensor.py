@@ -76,32 +76,39 @@ async def test_zone_trouble_and_tamper(
     await wait_for(hass, lambda: state_of(hass, WINDOW_TROUBLE) == STATE_OFF)
     panel.set_zone_tamper(4)
     await wait_for(hass, lambda: state_of(hass, WINDOW_TROUBLE) == STATE_ON)
-    await wait_for(
-        hass, lambda: hass.states.get(HOUSE_TROUBLE).attributes["troubles"] == ["Zone tamper (Kitchen Window)"]
-    )
+    await wait_for(hass, lambda: hass.states.get(HOUSE_TROUBLE).attributes["troubles"] == ["zone_tamper"])
+    assert hass.states.get(HOUSE_TROUBLE).attributes["zones"] == ["Kitchen Window"]
     assert state_of(hass, HOUSE_TROUBLE) == STATE_ON
 
 
 async def test_area_trouble_names_the_zones(
     hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
 ) -> None:
-    """The demo's garage motion sensor has a low battery: the Garage says which, the panel's sensor says where."""
+    """The demo's garage motion sensor has a low battery: the Garage says which, the panel's sensor says where.
+
+    Troubles are recorded by kind (the frontend names them in the user's language) and zones by
+    the panel's names: nothing recorded changes with the language.
+    """
     assert state_of(hass, GARAGE_TROUBLE) == STATE_ON
-    assert hass.states.get(GARAGE_TROUBLE).attributes["troubles"] == ["Low battery (Motion)"]
-    assert hass.states.get(TROUBLE).attributes["troubles"] == ["Garage: Low battery (Motion)"]
+    garage = hass.states.get(GARAGE_TROUBLE).attributes
+    assert (garage["troubles"], garage["zones"]) == (["zone_low_battery"], ["Motion"])
+    general = hass.states.get(TROUBLE).attributes
+    assert (general["troubles"], general["areas"], general["zones"]) == (
+        ["zone_low_battery"],
+        ["Garage"],
+        ["Garage Motion"],
+    )
     panel.set_zone_trouble(3)
     panel.set_zone_trouble(4)
     panel.set_trouble("Siren Fault", area_id=1)
     await wait_for(hass, lambda: len(hass.states.get(HOUSE_TROUBLE).attributes["troubles"]) == 2)
-    assert hass.states.get(HOUSE_TROUBLE).attributes["troubles"] == [
-        "Siren Fault",  # not a trouble the integration knows: as the panel wrote it
-        "Zone trouble (Living Room Window, Kitchen Window)",
-    ]
-    assert hass.states.get(TROUBLE).attributes["troubles"] == [
-        "House: Siren Fault",
-        "House: Zone trouble (Living Room Window, Kitchen Window)",
-        "Garage: Low battery (Motion)",
-    ]
+    house = hass.states.get(HOUSE_TROUBLE).attributes
+    assert house["troubles"] == ["Siren Fault", "zone_trouble"]  # one not recognised: as the panel wrote it
+    assert house["zones"] == ["Living Room Window", "Kitchen Window"]
+    general = hass.states.get(TROUBLE).attributes
+    assert general["troubles"] == ["Siren Fault", "zone_trouble", "zone_low_battery"]
+    assert general["areas"] == ["House", "Garage"]
+    assert general["zones"] == ["House Living Room Window", "House Kitchen Window", "Garage Motion"]
 
 
 async def test_power_supervision_and_doorbell_zones(
@@ -130,15 +137,15 @@ async def test_zone_low_battery(hass: HomeAssistant, panel: EmulatorPanel, init_
 
 
 @pytest.mark.parametrize(
-    ("trouble", "ac_power", "battery", "text"),
+    ("trouble", "ac_power", "battery", "kind"),
     [
-        ("AC Fail", STATE_OFF, STATE_OFF, "AC power lost"),
-        ("Low Battery", STATE_ON, STATE_ON, "Panel battery low"),
-        ("Backup Battery Low", STATE_ON, STATE_ON, "Panel battery low"),  # "Backup" holds the letters "ac"
-        ("Phone Line", STATE_ON, STATE_OFF, "Phone line trouble"),
-        ("Communication Failure", STATE_ON, STATE_OFF, "Communication failure"),
-        ("Clock Not Set", STATE_ON, STATE_OFF, "Clock not set"),
-        ("Siren Supervision", STATE_ON, STATE_OFF, "Siren Supervision"),
+        ("AC Fail", STATE_OFF, STATE_OFF, "ac_power_lost"),
+        ("Low Battery", STATE_ON, STATE_ON, "battery_low"),
+        ("Backup Battery Low", STATE_ON, STATE_ON, "battery_low"),  # "Backup" holds the letters "ac"
+        ("Phone Line", STATE_ON, STATE_OFF, "phone_line"),
+        ("Communication Failure", STATE_ON, STATE_OFF, "communication"),
+        ("Clock Not Set", STATE_ON, STATE_OFF, "clock_not_set"),
+        ("Siren Supervision", STATE_ON, STATE_OFF, "Siren Supervision"),  # not recognised: the panel's words
     ],
 )
 async def test_system_troubles(
@@ -148,7 +155,7 @@ async def test_system_troubles(
     trouble: str,
     ac_power: str,
     battery: str,
-    text: str,
+    kind: str,
 ) -> None:
     panel.set_low_battery(18, False)  # start without any trouble
     await wait_for(hass, lambda: state_of(hass, TROUBLE) == STATE_OFF)
@@ -156,7 +163,7 @@ async def test_system_troubles(
 
     panel.set_trouble(trouble)
     await wait_for(hass, lambda: state_of(hass, TROUBLE) == STATE_ON)
-    assert hass.states.get(TROUBLE).attributes["troubles"] == [text]
+    assert hass.states.get(TROUBLE).attributes["troubles"] == [kind]
     assert (state_of(hass, AC_POWER), state_of(hass, BATTERY)) == (ac_power, battery)
 
     panel.set_trouble(trouble, False)

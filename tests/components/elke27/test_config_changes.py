@@ -193,13 +193,12 @@ async def test_a_zone_added_later_is_named_in_the_troubles(
 ) -> None:
     """A zone the panel adds after setup is followed by the area's and the panel's trouble sensors, without a reload."""
     garage, panel_trouble = "binary_sensor.garage_trouble", "binary_sensor.test_house_trouble"
-    assert hass.states.get(garage).attributes["troubles"] == ["Low battery (Motion)"]
+    assert hass.states.get(garage).attributes["zones"] == ["Motion"]
     panel.change_config(
         "zone", 19, name="Shed Door", area=2, definition="BURG PERIM INST", zone_type="DOOR", wireless=True
     )
     await wait_for(hass, lambda: state_of(hass, "binary_sensor.garage_shed_door") == "off")
     # The Garage already reports a low battery: only the new zone's status changes.
     panel.set_low_battery(19)
-    both = "Low battery (Motion, Shed Door)"
-    await wait_for(hass, lambda: hass.states.get(garage).attributes["troubles"] == [both])
-    await wait_for(hass, lambda: f"Garage: {both}" in hass.states.get(panel_trouble).attributes["troubles"])
+    await wait_for(hass, lambda: hass.states.get(garage).attributes["zones"] == ["Motion", "Shed Door"])
+    await wait_for(hass, lambda: "Garage Shed Door" in hass.states.get(panel_trouble).attributes["zones"])

@@ -104,8 +104,9 @@ def test_event_types_and_alarm_types_are_translated() -> None:
     assert set(events["alarm_type"]["state"]) == {kind.lower() for kind in AlarmType}
     alarm_types = STRINGS["entity"]["sensor"]["alarm_type"]["state"]
     assert set(alarm_types) == {"none"} | {kind.lower() for kind in AlarmType}
-    troubles = STRINGS["entity"]["binary_sensor"]["trouble"]["state_attributes"]["troubles"]["state"]
-    assert set(troubles) == {kind.value for kind in TroubleKind}
+    for key in ("trouble", "area_trouble"):
+        troubles = STRINGS["entity"]["binary_sensor"][key]["state_attributes"]["troubles"]["state"]
+        assert set(troubles) == {kind.value for kind in TroubleKind}
 
 
 def test_services_are_described() -> None:

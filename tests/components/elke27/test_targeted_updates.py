@@ -124,15 +124,10 @@ async def test_zone_battery_shows_in_area_troubles(
     sensor = "binary_sensor.house_trouble"
     panel.state.set_low_battery(panic)
     await wait_for(hass, lambda: state_of(hass, sensor) == STATE_ON)
-    await wait_for(
-        hass, lambda: hass.states.get(sensor).attributes["troubles"] == ["Low battery (Bedroom Panic Button)"]
-    )
+    await wait_for(hass, lambda: hass.states.get(sensor).attributes["zones"] == ["Bedroom Panic Button"])
+    assert hass.states.get(sensor).attributes["troubles"] == ["zone_low_battery"]
     panel.state.set_low_battery(pendant)
-    await wait_for(
-        hass,
-        lambda: (
-            hass.states.get(sensor).attributes["troubles"] == ["Low battery (Bedroom Panic Button, Medical Pendant)"]
-        ),
-    )
-    general = hass.states.get("binary_sensor.test_house_trouble").attributes["troubles"]
-    assert "House: Low battery (Bedroom Panic Button, Medical Pendant)" in general
+    both = ["Bedroom Panic Button", "Medical Pendant"]
+    await wait_for(hass, lambda: hass.states.get(sensor).attributes["zones"] == both)
+    general = hass.states.get("binary_sensor.test_house_trouble").attributes["zones"]
+    assert {"House Bedroom Panic Button", "House Medical Pendant"} <= set(general)
