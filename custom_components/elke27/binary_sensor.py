@@ -290,12 +290,11 @@ class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
     """An area's troubles (by kind, or as the panel words them) and the zones concerned."""
 
     element_kind = "area"
+    _shown: dict[str, list[str]] | None = None
 
     def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
         """On the area's device."""
         super().__init__(coordinator, AREA_TROUBLE, area_id, area_device(coordinator, area_id))
-
-    _shown: dict[str, list[str]] | None = None
 
     async def async_added_to_hass(self) -> None:
         """The attributes name the area's zones concerned: follow every zone (one added later may be the area's)."""
