@@ -21,7 +21,7 @@ from custom_components.elke27.const import DOMAIN
 from custom_components.elke27.discovery import async_setup_discovery
 from e27_emulator import EmulatorPanel, PanelState
 
-from .conftest import PANEL_MAC, PANEL_NAME, panel_config, panel_moved_to, wait_for
+from .conftest import PANEL_MAC, PANEL_NAME, WAIT_TIMEOUT, panel_config, panel_moved_to, wait_for
 
 ELSEWHERE = "127.0.0.3"
 
@@ -73,7 +73,7 @@ async def test_the_entry_follows_its_panel_to_a_new_address(
         assert await _discovered(hass, source, moved.port) == "already_configured"
         assert (init_integration.data[CONF_HOST], init_integration.data[CONF_PORT]) == (ELSEWHERE, port)
         await hass.async_block_till_done()
-        await moved.wait_until(lambda: moved.session_count == 1)
+        await moved.wait_until(lambda: moved.session_count == 1, timeout=WAIT_TIMEOUT)
 
 
 async def test_background_scan_follows_a_known_panel_to_its_new_port(
@@ -85,7 +85,7 @@ async def test_background_scan_follows_a_known_panel_to_its_new_port(
     assert await async_setup_component(hass, DOMAIN, {})
     async_setup_discovery(hass)  # the scan (the package's tests leave it off)
     await wait_for(hass, lambda: linked_entry.data[CONF_PORT] == panel.port)
-    await panel.wait_until(lambda: panel.session_count == 1)
+    await panel.wait_until(lambda: panel.session_count == 1, timeout=WAIT_TIMEOUT)
 
 
 @pytest.mark.parametrize("source", [SOURCE_INTEGRATION_DISCOVERY, SOURCE_DHCP])
