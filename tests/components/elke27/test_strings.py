@@ -107,6 +107,11 @@ def test_event_types_and_alarm_types_are_translated() -> None:
     for key in ("trouble", "area_trouble"):
         troubles = STRINGS["entity"]["binary_sensor"][key]["state_attributes"]["troubles"]["state"]
         assert set(troubles) == {kind.value for kind in TroubleKind}
+    # A trouble-type sensor lists its types in `troubles`: the frontend names each like the state.
+    for key in ("trouble_type", "area_trouble_type", "zone_trouble_type"):
+        sensor = STRINGS["entity"]["sensor"][key]
+        listed = set(sensor["state"]) - {"none", "multiple"}
+        assert sensor["state_attributes"]["troubles"]["state"] == {name: sensor["state"][name] for name in listed}
 
 
 def test_services_are_described() -> None:
