@@ -121,8 +121,11 @@ class TroubleTypeDescription(SensorEntityDescription):
 
 
 def _panel_troubles(panel: Panel, _: int) -> list[str]:
-    """The panel's own troubles (its modules' list echoes the areas' troubles, which their sensors show)."""
-    return [str(panel_trouble_kind(text) or OTHER_TROUBLE) for text in panel.troubles]
+    """What the panel's Trouble sensor counts, on the same device page: its own troubles, then its areas'."""
+    kinds = [str(panel_trouble_kind(text) or OTHER_TROUBLE) for text in panel.troubles]
+    for area_id in sorted(panel.areas):
+        kinds += _area_troubles(panel, area_id)
+    return kinds
 
 
 def _area_troubles(panel: Panel, area_id: int) -> list[str]:
@@ -151,14 +154,10 @@ PANEL_TROUBLE_TYPE = TroubleTypeDescription(
     translation_key="trouble_type",
     device_class=SensorDeviceClass.ENUM,
     entity_category=EntityCategory.DIAGNOSTIC,
-    options=_trouble_options(
-        kind
-        for kind in TroubleKind
-        if kind not in {TroubleKind.ZONE_TROUBLE, TroubleKind.ZONE_TAMPER, TroubleKind.ZONE_LOW_BATTERY}
-    ),
+    options=_trouble_options(TroubleKind),
     device_fn=lambda coordinator, _: panel_device(coordinator),
     troubles_fn=_panel_troubles,
-    watch_fn=lambda panel, _: (PANEL,),
+    watch_fn=lambda panel, _: (PANEL,),  # and every area and zone, by kind (PanelTroubleTypeSensor)
 )
 AREA_TROUBLE_TYPE = TroubleTypeDescription(
     key="area_trouble_type",
@@ -473,9 +472,15 @@ class TroubleTypeSensor(Elke27ShownEntity, SensorEntity):
 
 
 class PanelTroubleTypeSensor(TroubleTypeSensor):
-    """The type of the panel's own trouble."""
+    """The type of the panel's trouble: its own and its areas', as the panel's Trouble sensor counts them."""
 
     element_kind = "panel"
+
+    async def async_added_to_hass(self) -> None:
+        """Also follow every area and zone, those the panel adds later too."""
+        await super().async_added_to_hass()
+        for kind in ("area", "zone"):
+            self.async_on_remove(self.coordinator.async_add_kind_listener(kind, self._async_element_changed))
 
 
 class AreaTroubleTypeSensor(TroubleTypeSensor):

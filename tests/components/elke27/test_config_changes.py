@@ -202,3 +202,16 @@ async def test_a_zone_added_later_is_named_in_the_troubles(
     panel.set_low_battery(19)
     await wait_for(hass, lambda: hass.states.get(garage).attributes["zones"] == ["Motion", "Shed Door"])
     await wait_for(hass, lambda: "Garage Shed Door" in hass.states.get(panel_trouble).attributes["zones"])
+
+
+async def test_an_area_added_later_counts_in_the_panels_trouble_type(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """The panel's Trouble type names the troubles of an area the panel adds after setup, without a reload."""
+    panel_type = "sensor.test_house_trouble_type"
+    panel.set_low_battery(18, False)
+    await wait_for(hass, lambda: state_of(hass, panel_type) == "none")
+    panel.change_config("area", 3, name="Shed")
+    await wait_for(hass, lambda: state_of(hass, "sensor.shed_trouble_type") == "none")
+    panel.set_trouble("Siren Fault", area_id=3)
+    await wait_for(hass, lambda: state_of(hass, panel_type) == "other")

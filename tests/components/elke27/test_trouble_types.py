@@ -86,7 +86,8 @@ async def test_several_troubles_are_multiple_and_listed(
 async def test_panel_trouble_type(
     hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry, trouble: str, state: str
 ) -> None:
-    assert state_of(hass, PANEL) == "none"
+    panel.set_low_battery(18, False)  # start without any trouble
+    await wait_for(hass, lambda: state_of(hass, PANEL) == "none")
     panel.set_trouble(trouble)
     await wait_for(hass, lambda: state_of(hass, PANEL) == state)
     assert state in _options(hass, PANEL)
@@ -99,6 +100,20 @@ async def test_states_do_not_change_with_the_language(
 ) -> None:
     """Recorded states are keys; the words are the frontend's translations."""
     await hass.config.async_update(language="de")
+    panel.set_low_battery(18, False)
     panel.set_trouble("AC Fail")
     await wait_for(hass, lambda: state_of(hass, PANEL) == "ac_power_lost")
+    panel.set_low_battery(18)
     await wait_for(hass, lambda: state_of(hass, GARAGE) == "zone_low_battery")
+
+
+async def test_the_panel_says_what_its_trouble_sensor_counts(
+    hass: HomeAssistant, panel: EmulatorPanel, init_integration: MockConfigEntry
+) -> None:
+    """The panel's device shows Trouble for an area's trouble too: its Trouble type names that trouble."""
+    await wait_for(hass, lambda: state_of(hass, PANEL) == "zone_low_battery")  # the Garage's motion sensor
+    panel.set_trouble("AC Fail")
+    await wait_for(hass, lambda: state_of(hass, PANEL) == "multiple")
+    assert hass.states.get(PANEL).attributes["troubles"] == ["ac_power_lost", "zone_low_battery"]
+    panel.set_low_battery(18, False)
+    await wait_for(hass, lambda: state_of(hass, PANEL) == "ac_power_lost")
