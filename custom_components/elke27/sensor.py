@@ -129,8 +129,11 @@ def _panel_troubles(panel: Panel, _: int) -> list[str]:
 
 
 def _area_troubles(panel: Panel, area_id: int) -> list[str]:
+    troubles = panel.areas[area_id].troubles
+    if not troubles:  # most of the time: no need to look at the zones
+        return []
     zones = [zone for zone in panel.zones.values() if zone.area_id == area_id]
-    return [str(area_trouble_kind(text, zones) or OTHER_TROUBLE) for text in panel.areas[area_id].troubles]
+    return [str(area_trouble_kind(text, zones) or OTHER_TROUBLE) for text in troubles]
 
 
 def _zone_troubles(panel: Panel, zone_id: int) -> list[str]:
