@@ -14,7 +14,7 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import KEY_ZONE_LOW_BATTERY
@@ -256,12 +256,19 @@ class PanelTroubleSensor(PanelSensor):
     async def async_added_to_hass(self) -> None:
         """Also follow every area and zone, those the panel adds later too: they show in the attributes."""
         await super().async_added_to_hass()
-        for kind in ("area", "zone"):
-            self.async_on_remove(self.coordinator.async_add_kind_listener(kind, self._async_element_changed))
+        self.async_on_remove(self.coordinator.async_add_kind_listener("area", self._async_element_changed))
+        self.async_on_remove(self.coordinator.async_add_kind_listener("zone", self._async_zone_changed))
 
     def watched_elements(self) -> Iterable[ElementKey]:
         """The panel (areas and zones are followed by kind)."""
         return (PANEL,)
+
+    @callback
+    def _async_zone_changed(self) -> None:
+        """Zones show only while an area reports a trouble (most of the time, a zone's change is nothing here)."""
+        shown_zones = self._shown is not None and self._shown["zones"]
+        if shown_zones or any(area.troubles for area in self.coordinator.data.areas.values()):
+            self._async_element_changed()
 
     @callback
     def _async_element_changed(self) -> None:
@@ -296,16 +303,34 @@ class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
         """On the area's device."""
         super().__init__(coordinator, AREA_TROUBLE, area_id, area_device(coordinator, area_id))
 
+    _stop_following_zones: CALLBACK_TYPE | None = None
+
     async def async_added_to_hass(self) -> None:
-        """The attributes name the area's zones concerned: follow every zone (one added later may be the area's)."""
+        """The attributes name the area's zones concerned: follow them, those the panel adds later too."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.coordinator.async_add_kind_listener("zone", self._async_zone_changed))
+        self._async_follow_zones()
+        self.async_on_remove(self.coordinator.async_add_inventory_listener(self._async_follow_zones))
+        self.async_on_remove(self._async_unfollow_zones)
+
+    @callback
+    def _async_follow_zones(self) -> None:
+        self._async_unfollow_zones()
+        zones = [("zone", zone.id) for zone in self.coordinator.data.zones.values() if zone.area_id == self.element_id]
+        self._stop_following_zones = self.coordinator.async_add_element_listener(zones, self._async_zone_changed)
+
+    @callback
+    def _async_unfollow_zones(self) -> None:
+        if self._stop_following_zones is not None:
+            self._stop_following_zones()
+            self._stop_following_zones = None
 
     @callback
     def _async_zone_changed(self) -> None:
         """A zone's trouble, tamper or battery shows here while the area reports a trouble: write when it changed."""
         area = self.coordinator.data.areas.get(self.element_id)
-        if area is not None and (area.troubles or self._shown) and self._attributes() != self._shown:
+        if area is None or not (area.troubles or (self._shown and self._shown["troubles"])):
+            return
+        if self._attributes() != self._shown:
             self.async_write_ha_state()
 
     def _attributes(self) -> dict[str, list[str]]:

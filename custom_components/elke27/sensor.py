@@ -160,7 +160,7 @@ PANEL_TROUBLE_TYPE = TroubleTypeDescription(
     options=_trouble_options(TroubleKind),
     device_fn=lambda coordinator, _: panel_device(coordinator),
     troubles_fn=_panel_troubles,
-    watch_fn=lambda panel, _: (PANEL,),  # and every area and zone, by kind (PanelTroubleTypeSensor)
+    watch_fn=lambda panel, _: (PANEL,),  # and every area, by kind (PanelTroubleTypeSensor)
 )
 AREA_TROUBLE_TYPE = TroubleTypeDescription(
     key="area_trouble_type",
@@ -480,10 +480,13 @@ class PanelTroubleTypeSensor(TroubleTypeSensor):
     element_kind = "panel"
 
     async def async_added_to_hass(self) -> None:
-        """Also follow every area and zone, those the panel adds later too."""
+        """Also follow every area, those the panel adds later too.
+
+        Zones need no following: a zone's battery decides the kind of an area's battery trouble,
+        and the area reports its own trouble when a zone's battery runs low.
+        """
         await super().async_added_to_hass()
-        for kind in ("area", "zone"):
-            self.async_on_remove(self.coordinator.async_add_kind_listener(kind, self._async_element_changed))
+        self.async_on_remove(self.coordinator.async_add_kind_listener("area", self._async_element_changed))
 
 
 class AreaTroubleTypeSensor(TroubleTypeSensor):
