@@ -252,6 +252,7 @@ class PanelTroubleSensor(PanelSensor):
 
     _shown_on: bool | None = None
     _shown: dict[str, Any] | None = None
+    _worked_out: dict[str, Any] | None = None  # by the change that asked for the write
 
     async def async_added_to_hass(self) -> None:
         """Also follow every area and zone, those the panel adds later too: they show in the attributes."""
@@ -273,7 +274,8 @@ class PanelTroubleSensor(PanelSensor):
     @callback
     def _async_element_changed(self) -> None:
         """Write only when what it shows changed (most changes of areas and zones do not change it)."""
-        if (self.is_on, self._attributes()) != (self._shown_on, self._shown):
+        if (self.is_on, attributes := self._attributes()) != (self._shown_on, self._shown):
+            self._worked_out = attributes
             self.async_write_ha_state()
 
     def _attributes(self) -> dict[str, Any]:
@@ -289,8 +291,9 @@ class PanelTroubleSensor(PanelSensor):
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Every trouble of the panel and its areas (by kind), the areas and zones concerned, the modules."""
-        self._shown_on, self._shown = self.is_on, self._attributes()
-        return self._shown
+        attributes, self._worked_out = self._worked_out or self._attributes(), None
+        self._shown_on, self._shown = self.is_on, attributes
+        return attributes
 
 
 class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
@@ -298,6 +301,7 @@ class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
 
     element_kind = "area"
     _shown: dict[str, list[str]] | None = None
+    _worked_out: dict[str, list[str]] | None = None  # by the zone change that asked for the write
 
     def __init__(self, coordinator: Elke27Coordinator, area_id: int) -> None:
         """On the area's device."""
@@ -330,7 +334,8 @@ class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
         area = self.coordinator.data.areas.get(self.element_id)
         if area is None or not (area.troubles or (self._shown and self._shown["troubles"])):
             return
-        if self._attributes() != self._shown:
+        if (attributes := self._attributes()) != self._shown:
+            self._worked_out = attributes
             self.async_write_ha_state()
 
     def _attributes(self) -> dict[str, list[str]]:
@@ -349,7 +354,8 @@ class AreaTroubleSensor(Elke27Entity, BinarySensorEntity):
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """The area's troubles by kind (the panel's words for one not recognised) and the zones concerned."""
-        self._shown = attributes = self._attributes()
+        attributes, self._worked_out = self._worked_out or self._attributes(), None
+        self._shown = attributes
         return dict(attributes)
 
 
