@@ -135,10 +135,10 @@ class E27Client(ClientActions):
         """Stop reconnecting and close the session."""
         self._closing = True
         self._ready = False
-        tasks = [task for task in (self._supervisor, *self._tasks) if task is not None]
-        for task in tasks:
+        supervisor = [self._supervisor] if self._supervisor is not None else []
+        for task in supervisor:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*supervisor, self._tasks.cancel_and_wait(), return_exceptions=True)
         if self._session is not None:
             await self._session.close()
 
