@@ -17,7 +17,7 @@ from .model import ALARM_TYPES, Area, ArmState, Behaviour, PanelOptions, Refused
 from .panelfile import load_panel
 
 # How the emulator's log entries name an arm mode ("House armed Away").
-_MODE_WORDS = {ArmState.ARMED_AWAY: "Away", ArmState.ARMED_STAY: "Stay", ArmState.DISARMED: "Disarmed"}
+_MODE_WORDS = {ArmState.ARMED_AWAY: "Away", ArmState.ARMED_STAY: "Stay"}
 
 
 def _flag(value: object, name: str) -> bool:

@@ -1,7 +1,7 @@
 """The panel's own event log in Home Assistant's logbook: each new entry once, at the panel's time.
 
 The panel keeps a log of what happened (arming, alarms, troubles, …; docs/api.md §4.12).
-It may push its log index; otherwise the index (one small read) is polled once a minute.
+It may push its log index; the index (one small read) is also polled once a minute, for panels that do not.
 When it moves, the entries newer than the last one told are read (at most LOG_READ_MAX at
 once) and fired as `elke27_panel_log` events, which logbook.py describes. The last entry
 told is stored, so a restart or reload does not tell an entry again; on the very first
